@@ -1,0 +1,56 @@
+import 'server-only';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+// One typed view of the environment, validated once. Defaults are the embedded stores, so a fresh
+// clone runs with no configuration at all; production sets DATABASE_URL and QDRANT_URL.
+const environmentSchema = z.object({
+  DATA_DIR: z.string().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .optional(),
+  QDRANT_URL: z.string().url().optional(),
+  QDRANT_API_KEY: z.string().optional(),
+  QDRANT_SHARDS: z.coerce.number().int().min(1).default(1),
+  QDRANT_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
+  AUTH_SECRET: z.string().min(32).optional(),
+});
+
+export type AppConfig = {
+  dataDir: string;
+  port: number;
+  databaseUrl: string | undefined;
+  qdrant: { url: string; apiKey: string | undefined; shards: number; replicationFactor: number } | undefined;
+  authSecret: string | undefined;
+};
+
+let cached: AppConfig | undefined;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = environmentSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    dataDir: resolve(e.DATA_DIR),
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    qdrant: e.QDRANT_URL
+      ? { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, shards: e.QDRANT_SHARDS, replicationFactor: e.QDRANT_REPLICATION_FACTOR }
+      : undefined,
+    authSecret: e.AUTH_SECRET,
+  };
+}
+
+export function getConfig(): AppConfig {
+  cached ??= readConfig();
+  return cached;
+}
+
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => Boolean(entry[1])));
+}

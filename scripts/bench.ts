@@ -1,0 +1,10 @@
+// `npm run bench -- <kind> [options]`: each kind lives in scripts/bench/<kind>.ts and exports `run(argv)`.
+const [kind, ...rest] = process.argv.slice(2);
+const kinds = ['search', 'pipeline', 'enrol'] as const;
+
+if (!kind || !(kinds as readonly string[]).includes(kind)) {
+  console.error(`usage: npm run bench -- <${kinds.join('|')}> [options]`);
+  process.exit(2);
+}
+const mod = (await import(`./bench/${kind}.ts`)) as { run: (argv: string[]) => Promise<void> };
+await mod.run(rest);
