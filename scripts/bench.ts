@@ -1,4 +1,6 @@
 // `npm run bench -- <kind> [options]`: each kind lives in scripts/bench/<kind>.ts and exports `run(argv)`.
+export {};
+
 const [kind, ...rest] = process.argv.slice(2);
 const kinds = ['search', 'pipeline', 'enrol'] as const;
 

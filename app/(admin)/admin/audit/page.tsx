@@ -1,0 +1,64 @@
+import Link from 'next/link';
+import { getPrisma } from '@/lib/server/db/database';
+import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
+import { listAuditEvents } from '@/lib/server/dal/audit-log';
+import { requirePermission } from '@/lib/server/dal/require-permission';
+
+const PAGE_SIZE = 100;
+
+export default async function AuditLogPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+  await requirePermission('audit:read', '/admin/audit');
+  const { before } = await searchParams;
+  const beforeSequence = before && /^\d{1,18}$/.test(before) ? BigInt(before) : undefined;
+  const prisma = await getPrisma();
+  const [events, chain] = await Promise.all([
+    listAuditEvents(prisma, { beforeSequence, limit: PAGE_SIZE }),
+    verifyAuditChain(prisma),
+  ]);
+  const oldest = events.at(-1);
+  return (
+    <>
+      <h1>Audit log</h1>
+      <p className={`alert ${chain.ok ? 'ok' : 'error'}`} role="status" data-testid="chain-status">
+        {chain.ok
+          ? `Hash chain intact: ${chain.events} events verified.`
+          : `Hash chain BROKEN at event ${chain.brokenAt}: ${chain.reason}.`}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Time</th>
+            <th>Actor</th>
+            <th>Action</th>
+            <th>Outcome</th>
+            <th>Target</th>
+            <th>Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((event) => (
+            <tr key={event.sequence}>
+              <td className="mono">{event.sequence}</td>
+              <td>{event.createdAt.toLocaleString('en-GB')}</td>
+              <td>{event.actorRole ?? <span className="muted">anonymous</span>}</td>
+              <td className="mono">{event.action}</td>
+              <td>
+                <span className={`badge ${event.outcome === 'success' ? 'ok' : event.outcome === 'refused' ? 'warn' : 'danger'}`}>
+                  {event.outcome}
+                </span>
+              </td>
+              <td className="mono">{event.targetType ? `${event.targetType}:${event.targetId ?? ''}` : ''}</td>
+              <td className="mono">{JSON.stringify(event.payload)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {oldest && events.length === PAGE_SIZE ? (
+        <p>
+          <Link href={`/admin/audit?before=${oldest.sequence}`}>Older events</Link>
+        </p>
+      ) : null}
+    </>
+  );
+}

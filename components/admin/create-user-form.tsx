@@ -1,0 +1,61 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { createUser } from '@/lib/actions/users';
+import { formToObject, useActionMutation } from '@/lib/client/use-action-mutation';
+import { FieldError, FormError } from '@/components/ui/form-feedback';
+import { ROLE_LABELS, ROLES } from '@/lib/shared/roles';
+
+export function CreateUserForm() {
+  const router = useRouter();
+  const mutation = useActionMutation(createUser);
+  const error = mutation.error;
+  return (
+    <form
+      className="stack"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const form = event.currentTarget;
+        mutation.mutate(formToObject(form), {
+          onSuccess: () => {
+            form.reset();
+            router.refresh();
+          },
+        });
+      }}
+    >
+      <label>
+        E-mail
+        <input name="email" type="email" required />
+        <FieldError error={error} name="email" />
+      </label>
+      <label>
+        Name
+        <input name="displayName" required />
+        <FieldError error={error} name="displayName" />
+      </label>
+      <label>
+        Role
+        <select name="role" defaultValue="investigator">
+          {ROLES.map((role) => (
+            <option key={role} value={role}>
+              {ROLE_LABELS[role]}
+            </option>
+          ))}
+        </select>
+        <FieldError error={error} name="role" />
+      </label>
+      <label>
+        Initial password
+        <span className="hint">At least 12 characters. Hand it over in person.</span>
+        <input name="password" type="password" autoComplete="new-password" required />
+        <FieldError error={error} name="password" />
+      </label>
+      <FormError error={error?.fieldErrors ? null : error} />
+      {mutation.isSuccess ? <p className="alert ok">Account created.</p> : null}
+      <button className="button" type="submit" disabled={mutation.isPending}>
+        Create account
+      </button>
+    </form>
+  );
+}

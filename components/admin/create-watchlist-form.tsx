@@ -1,0 +1,58 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { createWatchlist } from '@/lib/actions/watchlists';
+import { formToObject, useActionMutation } from '@/lib/client/use-action-mutation';
+import { FieldError, FormError } from '@/components/ui/form-feedback';
+
+export function CreateWatchlistForm() {
+  const router = useRouter();
+  const mutation = useActionMutation(createWatchlist);
+  const error = mutation.error;
+  return (
+    <form
+      className="stack"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const form = event.currentTarget;
+        mutation.mutate(formToObject(form), {
+          onSuccess: () => {
+            form.reset();
+            router.refresh();
+          },
+        });
+      }}
+    >
+      <label>
+        Name
+        <input name="name" required />
+        <FieldError error={error} name="name" />
+      </label>
+      <label>
+        Purpose
+        <textarea name="purpose" rows={2} required />
+        <FieldError error={error} name="purpose" />
+      </label>
+      <label>
+        Legal authority
+        <input name="authority" required />
+        <FieldError error={error} name="authority" />
+      </label>
+      <label>
+        Retention (days)
+        <span className="hint">Enrolled faces are erased this many days after enrolment.</span>
+        <input name="retentionDays" type="number" min={1} max={3650} defaultValue={365} required />
+        <FieldError error={error} name="retentionDays" />
+      </label>
+      <label>
+        Next review
+        <input name="reviewDate" type="date" required />
+        <FieldError error={error} name="reviewDate" />
+      </label>
+      <FormError error={error?.fieldErrors ? null : error} />
+      <button className="button" type="submit" disabled={mutation.isPending}>
+        Create watch-list
+      </button>
+    </form>
+  );
+}

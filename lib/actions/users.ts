@@ -1,0 +1,59 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { authorizeCreation } from '@/lib/server/actions/create-action-definer';
+import { defineAction } from '@/lib/server/actions/define-action';
+import { hashPassword } from '@/lib/server/auth/passwords';
+import { AppError } from '@/lib/shared/errors';
+import { createUserSchema, setUserDisabledSchema } from '@/lib/shared/schemas/user';
+
+const createUserAction = defineAction({
+  name: 'user.create',
+  permission: 'user:manage',
+  input: createUserSchema,
+  authorize: authorizeCreation,
+  async run({ input, tx }) {
+    const { password, ...profile } = input;
+    const created = await tx.user.create({
+      data: { ...profile, passwordHash: await hashPassword(password) },
+      select: { id: true },
+    });
+    return {
+      data: { userId: created.id },
+      target: { type: 'user', id: created.id },
+      auditPayload: { email: profile.email, role: profile.role },
+    };
+  },
+});
+
+export async function createUser(input: unknown) {
+  const result = await createUserAction(input);
+  if (result.ok) revalidatePath('/admin/users');
+  return result;
+}
+
+const setUserDisabledAction = defineAction({
+  name: 'user.set_disabled',
+  permission: 'user:manage',
+  input: setUserDisabledSchema,
+  async authorize({ actor, input, tx }) {
+    // An administrator who disables themself could lock every administrator out.
+    if (input.userId === actor.id) throw new AppError('FORBIDDEN', 'You cannot disable your own account.');
+    const exists = await tx.user.count({ where: { id: input.userId } });
+    if (!exists) throw new AppError('NOT_FOUND', 'No such user.');
+  },
+  async run({ input, tx }) {
+    await tx.user.update({ where: { id: input.userId }, data: { disabled: input.disabled } });
+    return {
+      data: { userId: input.userId, disabled: input.disabled },
+      target: { type: 'user', id: input.userId },
+      auditPayload: { disabled: input.disabled },
+    };
+  },
+});
+
+export async function setUserDisabled(input: unknown) {
+  const result = await setUserDisabledAction(input);
+  if (result.ok) revalidatePath('/admin/users');
+  return result;
+}

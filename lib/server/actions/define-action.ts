@@ -1,0 +1,6 @@
+import 'server-only';
+import { getPrisma } from '@/lib/server/db/database';
+import { getCurrentActor } from '@/lib/server/auth/current-actor';
+import { createActionDefiner } from './create-action-definer';
+
+export const defineAction = createActionDefiner({ getActor: getCurrentActor, getPrisma });

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+
+export const createWatchlistSchema = z.object({
+  name: z.string().trim().min(3, 'Name must be at least 3 characters.').max(120),
+  purpose: z.string().trim().min(10, 'Describe the purpose (at least 10 characters).').max(2000),
+  authority: z.string().trim().min(5, 'Name the legal authority.').max(500),
+  retentionDays: z.coerce.number().int('Whole days only.').min(1, 'At least 1 day.').max(3650, 'At most 10 years.'),
+  reviewDate: z.iso.date('Use a date (YYYY-MM-DD).'),
+});
+export type CreateWatchlistInput = z.infer<typeof createWatchlistSchema>;

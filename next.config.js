@@ -1,0 +1,39 @@
+// @ts-check
+
+// Cross-origin isolation lets onnxruntime-web use WebAssembly threads (SharedArrayBuffer).
+const isolationHeaders = [
+  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+  { key: 'Cross-Origin-Embedder-Policy', value: 'require-corp' },
+];
+
+const securityHeaders = [
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  { key: 'Referrer-Policy', value: 'no-referrer' },
+  { key: 'X-Frame-Options', value: 'DENY' },
+  { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
+];
+
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  experimental: {
+    authInterrupts: true,
+    serverActions: { bodySizeLimit: '4mb' },
+  },
+  // Native and WebAssembly packages are loaded from node_modules at run time, not bundled.
+  serverExternalPackages: [
+    '@electric-sql/pglite',
+    'pglite-prisma-adapter',
+    '@node-rs/argon2',
+    'usearch',
+    'onnxruntime-node',
+    'sharp',
+    'pg',
+  ],
+  async headers() {
+    return [{ source: '/:path*', headers: [...isolationHeaders, ...securityHeaders] }];
+  },
+};
+
+export default nextConfig;

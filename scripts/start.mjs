@@ -1,0 +1,53 @@
+// `npm start`: build if the sources changed since the last build, prepare the data store
+// (migrations, demo users), then serve on 127.0.0.1:$PORT (default 3000).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const isDev = process.argv.includes('--dev');
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+const dataDir = resolve(root, env.DATA_DIR || './data');
+const port = env.PORT || '3000';
+const host = env.HOST || '127.0.0.1';
+
+function run(command, args, extraEnv = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+function newestSourceMtime() {
+  let newest = 0;
+  const visit = (path) => {
+    const info = statSync(path);
+    if (info.isDirectory()) {
+      for (const name of readdirSync(path)) if (name !== 'generated') visit(join(path, name));
+    } else newest = Math.max(newest, info.mtimeMs);
+  };
+  for (const entry of ['app', 'components', 'lib', 'proxy.ts', 'next.config.js', 'package.json', 'public/models/manifest.json']) {
+    if (existsSync(join(root, entry))) visit(join(root, entry));
+  }
+  return newest;
+}
+
+if (!isDev) {
+  const buildId = join(root, '.next', 'BUILD_ID');
+  if (!existsSync(buildId) || statSync(buildId).mtimeMs < newestSourceMtime()) {
+    console.log('[start] building the app (first start or sources changed)…');
+    run(process.execPath, [join(root, 'node_modules/next/dist/bin/next'), 'build']);
+  }
+}
+
+run(process.execPath, ['--conditions=react-server', '--import', 'tsx', join(root, 'scripts/prepare-store.ts')], {
+  DATA_DIR: dataDir,
+});
+
+const authSecret = env.AUTH_SECRET || readFileSync(join(dataDir, 'auth-secret'), 'utf8').trim();
+console.log(`[start] serving on http://${host}:${port}`);
+const server = spawn(
+  process.execPath,
+  [join(root, 'node_modules/next/dist/bin/next'), isDev ? 'dev' : 'start', '-H', host, '-p', port],
+  { cwd: root, stdio: 'inherit', env: { ...env, DATA_DIR: dataDir, AUTH_SECRET: authSecret, AUTH_TRUST_HOST: 'true' } },
+);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code) => process.exit(code ?? 0));

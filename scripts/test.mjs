@@ -1,0 +1,42 @@
+// `npm test`: every test the project has — unit, integration (PGlite and PostgreSQL) and end-to-end
+// in a real Chromium. Installs nothing silently: a missing browser is installed from Debian when
+// running as root, otherwise the run stops and says how.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' };
+
+function run(label, command, args, extraEnv = {}) {
+  console.log(`\n[test] ${label}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
+  return result.status === 0;
+}
+
+function ensureChromium() {
+  if (existsSync(chromium)) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`[test] ${chromium} is missing. Install Debian's Chromium first:\n    sudo apt-get install -y chromium\n(or set CHROMIUM_PATH to a Chromium binary).`);
+    process.exit(1);
+  }
+  console.log('[test] installing Debian chromium for the browser tests (apt-get install -y chromium)…');
+  const ok =
+    run('apt-get update', 'apt-get', ['update', '-qq']) &&
+    run('apt-get install', 'apt-get', ['install', '-y', '-qq', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
+  if (!ok || !existsSync(chromium)) {
+    console.error('[test] could not install chromium');
+    process.exit(1);
+  }
+}
+
+ensureChromium();
+const bin = (name) => resolve(root, 'node_modules', '.bin', name);
+const results = {
+  'unit + integration (vitest)': run('unit + integration', bin('vitest'), ['run']),
+  'end-to-end (playwright)': run('end-to-end', bin('playwright'), ['test']),
+};
+console.log('\n[test] summary');
+for (const [suite, ok] of Object.entries(results)) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${suite}`);
+process.exit(Object.values(results).every(Boolean) ? 0 : 1);

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { authorizeCreation, createActionDefiner } from '@/lib/server/actions/create-action-definer';
+import type { Actor } from '@/lib/server/auth/current-actor';
+import type { Database } from '@/lib/server/db/database';
+import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
+import { AppError } from '@/lib/shared/errors';
+import { countRows, openMemoryDatabase } from '../support/test-database';
+
+// The wrapper is exercised against a real (in-memory) PostgreSQL engine: what matters is what it
+// leaves in the database and the audit log, which a mock could not show.
+let database: Database;
+let investigator: Actor;
+let otherInvestigator: Actor;
+let currentActor: Actor | null;
+
+const openCaseInput = z.object({ reference: z.string().min(3), purpose: z.string().min(10) });
+
+function definerWith(options: { logErrors?: unknown[] } = {}) {
+  return createActionDefiner({
+    getActor: async () => currentActor,
+    getPrisma: async () => database.prisma,
+    logError: (_eventId, error) => options.logErrors?.push(error),
+  });
+}
+
+function openCaseAction(defineAction = definerWith(), failAfterWrite = false) {
+  return defineAction({
+    name: 'case.open',
+    permission: 'case:open',
+    input: openCaseInput,
+    authorize: authorizeCreation,
+    async run({ actor, input, tx }) {
+      const created = await tx.case.create({
+        data: { reference: input.reference, offence: 'Burglary', purpose: input.purpose, legalBasis: 'PACE', openedById: actor.id },
+      });
+      if (failAfterWrite) throw new Error('disk on fire');
+      return { data: { caseId: created.id }, target: { type: 'case', id: created.id } };
+    },
+  });
+}
+
+const closeCaseAction = () =>
+  definerWith()({
+    name: 'case.close',
+    permission: 'case:close',
+    input: z.object({ caseId: z.string().uuid() }),
+    async authorize({ actor, input, tx }) {
+      const owned = await tx.case.count({ where: { id: input.caseId, openedById: actor.id } });
+      if (!owned) throw new AppError('NOT_FOUND', 'No such case.');
+    },
+    async run({ input, tx }) {
+      await tx.case.update({ where: { id: input.caseId }, data: { status: 'closed' } });
+      return { data: null, target: { type: 'case', id: input.caseId } };
+    },
+  });
+
+async function lastAuditEvent() {
+  return database.prisma.auditEvent.findFirstOrThrow({ orderBy: { sequence: 'desc' } });
+}
+
+beforeAll(async () => {
+  database = await openMemoryDatabase();
+  const make = (email: string, role: 'investigator' | 'admin') =>
+    database.prisma.user.create({
+      data: { email, displayName: email, role, passwordHash: 'x' },
+      select: { id: true, email: true, displayName: true, role: true },
+    });
+  investigator = await make('i1@test', 'investigator');
+  otherInvestigator = await make('i2@test', 'investigator');
+}, 60_000);
+
+afterAll(async () => {
+  await database?.close();
+});
+
+beforeEach(() => {
+  currentActor = investigator;
+});
+
+describe('action wrapper', () => {
+  it('does the work and writes a success audit event in the same transaction', async () => {
+    const result = await openCaseAction()({ reference: 'OP/OK/1', purpose: 'Identify the suspect in CCTV' });
+    expect(result.ok).toBe(true);
+    const event = await lastAuditEvent();
+    expect(event).toMatchObject({ action: 'case.open', outcome: 'success', actorId: investigator.id, targetType: 'case' });
+    if (result.ok) expect(event.targetId).toBe(result.data.caseId);
+  });
+
+  it('refuses an unauthenticated call, changes nothing and audits the refusal', async () => {
+    currentActor = null;
+    const cases = await countRows(database, 'cases');
+    const result = await openCaseAction()({ reference: 'OP/ANON', purpose: 'Identify the suspect in CCTV' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await countRows(database, 'cases')).toBe(cases);
+    expect(await lastAuditEvent()).toMatchObject({ action: 'case.open', outcome: 'refused', actorId: null });
+  });
+
+  it('refuses a role without the permission', async () => {
+    currentActor = { ...investigator, role: 'admin' };
+    const result = await openCaseAction()({ reference: 'OP/ADMIN', purpose: 'Identify the suspect in CCTV' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await database.prisma.case.count({ where: { reference: 'OP/ADMIN' } })).toBe(0);
+    const event = await lastAuditEvent();
+    expect(event).toMatchObject({ outcome: 'refused', actorRole: 'admin' });
+    expect(event.payload).toMatchObject({ code: 'FORBIDDEN', permission: 'case:open' });
+  });
+
+  it('rejects malformed input with field errors, auditing field names but not the values', async () => {
+    const result = await openCaseAction()({ reference: 'x', purpose: 42 });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('VALIDATION');
+    expect(Object.keys(result.error.fieldErrors ?? {}).sort()).toEqual(['purpose', 'reference']);
+    const event = await lastAuditEvent();
+    expect(JSON.stringify(event.payload)).not.toContain('"x"');
+  });
+
+  it("refuses another user's object as not found and leaves it untouched", async () => {
+    currentActor = otherInvestigator;
+    const created = await openCaseAction()({ reference: 'OP/THEIRS', purpose: 'Identify the suspect in CCTV' });
+    if (!created.ok) throw new Error('setup failed');
+    currentActor = investigator;
+    const result = await closeCaseAction()({ caseId: created.data.caseId });
+    expect(result).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect((await database.prisma.case.findUniqueOrThrow({ where: { id: created.data.caseId } })).status).toBe('open');
+  });
+
+  it('turns a double submit into a CONFLICT instead of a crash', async () => {
+    const input = { reference: 'OP/TWICE', purpose: 'Identify the suspect in CCTV' };
+    const [first, second] = [await openCaseAction()(input), await openCaseAction()(input)];
+    expect(first.ok).toBe(true);
+    expect(second).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await database.prisma.case.count({ where: { reference: 'OP/TWICE' } })).toBe(1);
+  });
+
+  it('rolls back partial work on an unexpected error and returns a reference id', async () => {
+    const logged: unknown[] = [];
+    const result = await openCaseAction(definerWith({ logErrors: logged }), true)({
+      reference: 'OP/CRASH',
+      purpose: 'Identify the suspect in CCTV',
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    if (result.ok) return;
+    expect(result.error.message).not.toContain('disk on fire');
+    expect(await database.prisma.case.count({ where: { reference: 'OP/CRASH' } })).toBe(0);
+    const event = await lastAuditEvent();
+    expect(event).toMatchObject({ outcome: 'error' });
+    expect(event.payload).toMatchObject({ eventId: result.error.eventId });
+    expect(logged).toHaveLength(1);
+  });
+
+  it('keeps the audit chain intact across all of the above', async () => {
+    expect(await verifyAuditChain(database.prisma)).toMatchObject({ ok: true });
+  });
+
+  it('fails closed: when the audit log cannot be written, the change is not made either', async () => {
+    await database.driver.exec('ALTER TABLE audit_events RENAME TO audit_events_away');
+    try {
+      const result = await openCaseAction()({ reference: 'OP/NOAUDIT', purpose: 'Identify the suspect in CCTV' });
+      expect(result).toMatchObject({ ok: false, error: { code: 'AUDIT_UNAVAILABLE' } });
+    } finally {
+      await database.driver.exec('ALTER TABLE audit_events_away RENAME TO audit_events');
+    }
+    expect(await database.prisma.case.count({ where: { reference: 'OP/NOAUDIT' } })).toBe(0);
+  });
+});
