@@ -116,6 +116,7 @@ describe.each(engines)('$name', (engine) => {
         cropKey: 'crops/a.png',
         quality: { verdict: 'good', interEyePx: 40 },
         modelId: 'model@1',
+        embedding: Buffer.from(new Float32Array([1, 0]).buffer),
         vectorPointId: crypto.randomUUID(),
         expiresAt: new Date(Date.now() + 30 * 86_400_000),
       },

@@ -18,17 +18,18 @@ export type ActionOutcome<Data> = {
   auditPayload?: Record<string, unknown>;
 };
 
-export type ActionSpec<Schema extends z.ZodType, Data> = {
+export type ActionSpec<Schema extends z.ZodType, Data, Authorized = void> = {
   /** Audit action name, e.g. `case.open`. */
   name: string;
   permission: Permission;
   input: Schema;
   /**
    * Object-level check, inside the transaction: throw AppError NOT_FOUND or FORBIDDEN when this actor
-   * may not act on the object the input names. Required, so that no action can forget it.
+   * may not act on the object the input names. Required, so that no action can forget it. What it
+   * returns (the objects it looked up) is handed to `run`.
    */
-  authorize: (context: ActionContext<z.output<Schema>>) => Promise<void>;
-  run: (context: ActionContext<z.output<Schema>>) => Promise<ActionOutcome<Data>>;
+  authorize: (context: ActionContext<z.output<Schema>>) => Promise<Authorized>;
+  run: (context: ActionContext<z.output<Schema>> & { authorized: Authorized }) => Promise<ActionOutcome<Data>>;
 };
 
 export type ActionDependencies = {
@@ -50,7 +51,7 @@ export async function authorizeCreation(): Promise<void> {}
 export function createActionDefiner(dependencies: ActionDependencies) {
   const logError = dependencies.logError ?? ((eventId, error) => console.error(`[action] ${eventId}`, error));
 
-  return function defineAction<Schema extends z.ZodType, Data>(spec: ActionSpec<Schema, Data>) {
+  return function defineAction<Schema extends z.ZodType, Data, Authorized = void>(spec: ActionSpec<Schema, Data, Authorized>) {
     return async function action(rawInput: unknown): Promise<ActionResult<Data>> {
       let actor: Actor | null = null;
       let prisma: PrismaClient;
@@ -100,8 +101,8 @@ export function createActionDefiner(dependencies: ActionDependencies) {
       try {
         const data = await prisma.$transaction(async (tx) => {
           const context = { actor: signedIn, input: parsed.data, tx };
-          await spec.authorize(context);
-          const outcome = await spec.run(context);
+          const authorized = await spec.authorize(context);
+          const outcome = await spec.run({ ...context, authorized });
           await appendAuditEvent(tx, {
             actorId: signedIn.id,
             actorRole: signedIn.role,

@@ -35,3 +35,13 @@ export async function listWatchlists(prisma: PrismaClient): Promise<WatchlistSum
     faces: _count.enrolledFaces,
   }));
 }
+
+/** What an investigator chooses from: names and how many faces are searchable, nothing else. */
+export async function listSearchableWatchlists(prisma: PrismaClient): Promise<{ id: string; name: string; faces: number }[]> {
+  const rows = await prisma.watchlist.findMany({
+    where: { deletedAt: null },
+    orderBy: { name: 'asc' },
+    select: { id: true, name: true, _count: { select: { enrolledFaces: { where: { indexState: 'indexed', expiresAt: { gt: new Date() } } } } } },
+  });
+  return rows.map((row) => ({ id: row.id, name: row.name, faces: row._count.enrolledFaces }));
+}

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { acquireProcessLock } from './process-lock';
 
 // The same SQL runs on both engines: PGlite (embedded PostgreSQL, one process) by default and
 // PostgreSQL when DATABASE_URL is set. This is the only place that knows which one is in use.
@@ -30,7 +31,14 @@ export async function openSqlDriver(options: SqlDriverOptions): Promise<SqlDrive
 
 async function openPglite(dataDir: string | undefined): Promise<SqlDriver> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const release = dataDir ? acquireProcessLock(`${dataDir.replace(/\/+$/, '')}.lock`) : () => {};
+  let client: PGlite;
+  try {
+    client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  } catch (error) {
+    release();
+    throw error;
+  }
   const session: SqlSession = {
     exec: async (sql) => {
       await client.exec(sql);
@@ -43,7 +51,13 @@ async function openPglite(dataDir: string | undefined): Promise<SqlDriver> {
     // PGlite is a single connection already.
     withSession: (work) => work(session),
     createPrismaAdapter: () => new PrismaPGlite(client),
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
   };
 }
 

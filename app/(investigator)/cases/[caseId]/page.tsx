@@ -1,16 +1,27 @@
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
+import Link from 'next/link';
 import { CloseCaseButton } from '@/components/cases/close-case-button';
+import { ProbeWorkbench } from '@/components/detection/probe-workbench';
 import { getPrisma } from '@/lib/server/db/database';
 import { findCaseForActor } from '@/lib/server/dal/cases';
 import { requirePermission } from '@/lib/server/dal/require-permission';
+import { listSearchesOfCase } from '@/lib/server/dal/searches';
+import { listSearchableWatchlists } from '@/lib/server/dal/watchlists';
+import { readSearchPolicy } from '@/lib/server/settings/search-policy';
 
 export default async function CasePage({ params }: { params: Promise<{ caseId: string }> }) {
   const { caseId } = await params;
   const actor = await requirePermission('case:read', '/cases/[caseId]');
   const id = z.string().uuid().safeParse(caseId);
-  const found = id.success ? await findCaseForActor(await getPrisma(), actor, id.data) : null;
+  const prisma = await getPrisma();
+  const found = id.success ? await findCaseForActor(prisma, actor, id.data) : null;
   if (!found) notFound();
+  const [searches, watchlists, policy] = await Promise.all([
+    listSearchesOfCase(prisma, actor, found.id),
+    listSearchableWatchlists(prisma),
+    readSearchPolicy(prisma),
+  ]);
   return (
     <>
       <h1>
@@ -31,9 +42,45 @@ export default async function CasePage({ params }: { params: Promise<{ caseId: s
           </dd>
         </dl>
       </div>
-      <h2>Stills and searches</h2>
-      <p className="empty">No stills have been uploaded to this case.</p>
-      {found.status === 'open' ? <CloseCaseButton caseId={found.id} reference={found.reference} /> : null}
+      <h2>Searches</h2>
+      {searches.length === 0 ? (
+        <p className="empty">No searches yet in this case.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Probe quality</th>
+              <th>Gallery</th>
+              <th>Candidates</th>
+            </tr>
+          </thead>
+          <tbody>
+            {searches.map((search) => (
+              <tr key={search.id}>
+                <td>
+                  <Link href={`/cases/${found.id}/searches/${search.id}`}>{search.createdAt.toLocaleString('en-GB')}</Link>
+                </td>
+                <td>{search.qualityVerdict}</td>
+                <td>
+                  {search.gallerySize.toLocaleString('en-GB')} faces in {search.watchlistCount} watch-list{search.watchlistCount === 1 ? '' : 's'}
+                </td>
+                <td>{search.candidates}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {found.status === 'open' ? (
+        <>
+          <h2>New search from a still</h2>
+          <ProbeWorkbench caseId={found.id} watchlists={watchlists} defaultListSize={policy.listSize} />
+          <h2>Close the case</h2>
+          <CloseCaseButton caseId={found.id} reference={found.reference} />
+        </>
+      ) : (
+        <p className="muted">This case is closed; no further searches can be run in it.</p>
+      )}
     </>
   );
 }

@@ -1,0 +1,6 @@
+import { findProbeCropKeyForActor } from '@/lib/server/dal/face-crops';
+import { serveCrop } from '@/lib/server/http/serve-crop';
+
+export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+  return serveCrop((await params).id, findProbeCropKeyForActor);
+}

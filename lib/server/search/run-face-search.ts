@@ -1,0 +1,135 @@
+import 'server-only';
+import type { TransactionClient } from '@/lib/server/db/database';
+import type { Actor } from '@/lib/server/auth/current-actor';
+import { bytesToEmbedding } from '@/lib/server/gallery/embedding-bytes';
+import type { VectorIndex } from '@/lib/server/vector/vector-index';
+import { AppError } from '@/lib/shared/errors';
+import type { RunSearchInput } from '@/lib/shared/schemas/search';
+import type { SearchPolicy } from '@/lib/server/settings/search-policy';
+
+export type ScoreCalibration = (input: { modelId: string; rawScore: number; gallerySize: number }) => {
+  falseMatchRate: number;
+  expectedFpir: number;
+};
+
+export type SearchTarget = {
+  caseId: string;
+  probeFace: { id: string; modelId: string; embedding: Uint8Array; qualityVerdict: 'good' | 'usable' | 'poor' };
+  watchlistIds: string[];
+};
+
+const VERDICT_RANK = { poor: 0, usable: 1, good: 2 } as const;
+
+/**
+ * Everything that must hold before a face is searched, checked inside the transaction: the probe face
+ * is in one of the actor's own cases, the case is open and records why (purpose) and under what power
+ * (legal basis) it may be searched, every watch-list exists, and a face below the quality policy is
+ * searched only with a written override.
+ */
+export async function authorizeFaceSearch(
+  tx: TransactionClient,
+  actor: Actor,
+  input: RunSearchInput,
+  policy: SearchPolicy,
+): Promise<SearchTarget> {
+  const probeFace = await tx.probeFace.findFirst({
+    where: { id: input.probeFaceId, probe: { case: { openedById: actor.id } } },
+    select: {
+      id: true,
+      modelId: true,
+      embedding: true,
+      qualityVerdict: true,
+      probe: { select: { case: { select: { id: true, status: true, purpose: true, legalBasis: true } } } },
+    },
+  });
+  if (!probeFace) throw new AppError('NOT_FOUND', 'No such face, or it is not in one of your cases.');
+  const kase = probeFace.probe.case;
+  if (kase.status !== 'open') throw new AppError('CASE_CLOSED', 'This case is closed: no further searches can be run in it.');
+  if (!kase.purpose.trim() || !kase.legalBasis.trim()) {
+    throw new AppError('VALIDATION', 'Record the purpose and legal basis on the case before searching.');
+  }
+
+  const watchlistIds = [...new Set(input.watchlistIds)];
+  const found = await tx.watchlist.count({ where: { id: { in: watchlistIds }, deletedAt: null } });
+  if (found !== watchlistIds.length) throw new AppError('NOT_FOUND', 'One of the chosen watch-lists does not exist (any more).');
+
+  if (VERDICT_RANK[probeFace.qualityVerdict] < VERDICT_RANK[policy.minimumQuality] && !input.qualityOverrideReason) {
+    throw new AppError(
+      'VALIDATION',
+      `This face's quality is "${probeFace.qualityVerdict}", below the policy minimum "${policy.minimumQuality}". Give a reason to search it anyway.`,
+      { qualityOverrideReason: ['A reason is required to search a face of this quality.'] },
+    );
+  }
+  return { caseId: kase.id, probeFace, watchlistIds };
+}
+
+export type SearchOutcome = { searchId: string; candidates: number; gallerySize: number };
+
+/**
+ * Runs the search and records it, its candidates and (through the action wrapper) its audit event in
+ * one transaction. If the index fails, nothing is recorded: a search either happened completely or
+ * not at all.
+ */
+export async function runFaceSearch(options: {
+  tx: TransactionClient;
+  actor: Actor;
+  input: RunSearchInput;
+  target: SearchTarget;
+  policy: SearchPolicy;
+  index: VectorIndex;
+  calibrate: ScoreCalibration;
+}): Promise<SearchOutcome> {
+  const { tx, actor, input, target, policy, index } = options;
+  const modelId = target.probeFace.modelId;
+  const listSize = input.mode === 'rank' ? (input.listSize ?? policy.listSize) : policy.listSize;
+  const now = new Date();
+
+  const searchable = { watchlistId: { in: target.watchlistIds }, modelId, indexState: 'indexed' as const, expiresAt: { gt: now }, subject: { deletedAt: null } };
+  const gallerySize = await tx.enrolledFace.count({ where: searchable });
+
+  // Ask the index for more than needed: hits for faces expired or erased since their last sync are
+  // dropped below against the database, which has the final word.
+  const hits = await index.search(modelId, {
+    vector: bytesToEmbedding(target.probeFace.embedding),
+    limit: Math.min(listSize * 2 + 10, 200),
+    watchlistIds: target.watchlistIds,
+    ...(input.mode === 'threshold' ? { minScore: input.threshold } : {}),
+  });
+  const live = await tx.enrolledFace.findMany({
+    where: { ...searchable, id: { in: hits.map((hit) => hit.payload.enrolledFaceId) } },
+    select: { id: true, subjectId: true },
+  });
+  const subjectOf = new Map(live.map((face) => [face.id, face.subjectId]));
+  const ranked = hits.filter((hit) => subjectOf.has(hit.payload.enrolledFaceId)).slice(0, listSize);
+
+  const search = await tx.search.create({
+    data: {
+      caseId: target.caseId,
+      probeFaceId: target.probeFace.id,
+      actorId: actor.id,
+      watchlistIds: target.watchlistIds,
+      mode: input.mode,
+      listSize,
+      threshold: input.mode === 'threshold' ? (input.threshold ?? null) : null,
+      modelId,
+      indexEngine: index.engine,
+      indexVersion: '1',
+      gallerySize,
+      candidates: {
+        create: ranked.map((hit, position) => {
+          const calibrated = options.calibrate({ modelId, rawScore: hit.score, gallerySize });
+          return {
+            rank: position + 1,
+            enrolledFaceId: hit.payload.enrolledFaceId,
+            subjectId: subjectOf.get(hit.payload.enrolledFaceId)!,
+            rawScore: hit.score,
+            falseMatchRate: calibrated.falseMatchRate,
+            expectedFpir: calibrated.expectedFpir,
+          };
+        }),
+      },
+    },
+    select: { id: true },
+  });
+  return { searchId: search.id, candidates: ranked.length, gallerySize };
+}

@@ -1,0 +1,22 @@
+import 'server-only';
+import { z } from 'zod';
+import type { TransactionClient } from '@/lib/server/db/database';
+import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import { DEFAULT_LIST_SIZE, MAX_LIST_SIZE } from '@/lib/shared/schemas/search';
+import { QUALITY_VERDICTS } from '@/lib/shared/schemas/probe';
+
+// Set by administrators (the `settings` table); these are the defaults when nothing is set.
+const searchPolicySchema = z.object({
+  listSize: z.number().int().min(1).max(MAX_LIST_SIZE).default(DEFAULT_LIST_SIZE),
+  minimumQuality: z.enum(QUALITY_VERDICTS).default('usable'),
+});
+export type SearchPolicy = z.infer<typeof searchPolicySchema>;
+
+export const SEARCH_POLICY_KEY = 'search.policy';
+
+export async function readSearchPolicy(db: PrismaClient | TransactionClient): Promise<SearchPolicy> {
+  const row = await db.setting.findUnique({ where: { key: SEARCH_POLICY_KEY } });
+  const parsed = searchPolicySchema.safeParse(row?.value ?? {});
+  // A malformed stored policy must not silently loosen anything: fall back to the defaults.
+  return parsed.success ? parsed.data : searchPolicySchema.parse({});
+}

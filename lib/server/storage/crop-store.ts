@@ -1,0 +1,86 @@
+import 'server-only';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import type { PixelImage } from '@/lib/vision/pixel-image';
+import { AppError } from '@/lib/shared/errors';
+
+export type CropKind = 'probe' | 'enrolled';
+export type StoredCrop = { key: string; sha256: string; bytes: number };
+
+const KEY_PATTERN = /^(probe|enrolled)\/[0-9a-f]{64}\.png$/;
+// A face crop is small (the aligned crop is 112×112); anything much bigger is not a crop.
+const MAX_CROP_BYTES = 512 * 1024;
+const MAX_CROP_SIDE = 512;
+
+/**
+ * Face crops on disk, content-addressed by the SHA-256 of their PNG bytes. Keys never come from user
+ * input unchecked, so a key cannot walk out of the folder; crops are served only through authorised
+ * routes, never as public files.
+ */
+export class CropStore {
+  constructor(private readonly root: string) {}
+
+  async savePixels(kind: CropKind, image: PixelImage): Promise<StoredCrop> {
+    const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+      raw: { width: image.width, height: image.height, channels: image.channels as 1 | 3 | 4 },
+    })
+      .png()
+      .toBuffer();
+    return this.write(kind, png);
+  }
+
+  /** Accepts an encoded crop from a client: it is decoded, checked and re-encoded, never stored as sent. */
+  async saveUploaded(kind: CropKind, encoded: Uint8Array): Promise<StoredCrop> {
+    if (encoded.byteLength === 0 || encoded.byteLength > MAX_CROP_BYTES) {
+      throw new AppError('VALIDATION', `A face crop must be between 1 byte and ${MAX_CROP_BYTES / 1024} KiB.`);
+    }
+    let png: Buffer;
+    try {
+      const decoder = sharp(encoded, { limitInputPixels: MAX_CROP_SIDE * MAX_CROP_SIDE, animated: false });
+      const meta = await decoder.metadata();
+      if (!meta.width || !meta.height || meta.width > MAX_CROP_SIDE || meta.height > MAX_CROP_SIDE) {
+        throw new Error('bad size');
+      }
+      png = await decoder.removeAlpha().png().toBuffer();
+    } catch {
+      throw new AppError('VALIDATION', 'The face crop is not a readable image of at most 512×512 pixels.');
+    }
+    return this.write(kind, png);
+  }
+
+  async read(key: string): Promise<Buffer> {
+    if (!KEY_PATTERN.test(key)) throw new AppError('NOT_FOUND', 'No such crop.');
+    try {
+      return await readFile(this.pathOf(key));
+    } catch {
+      throw new AppError('NOT_FOUND', 'The crop file is missing from the store.');
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    if (KEY_PATTERN.test(key)) await rm(this.pathOf(key), { force: true });
+  }
+
+  private async write(kind: CropKind, png: Buffer): Promise<StoredCrop> {
+    const sha256 = createHash('sha256').update(png).digest('hex');
+    const key = `${kind}/${sha256}.png`;
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    // Write then rename, so a crash never leaves a half-written crop under its final name.
+    const temporary = `${path}.${randomUUID()}.tmp`;
+    await writeFile(temporary, png);
+    await rename(temporary, path);
+    return { key, sha256, bytes: png.byteLength };
+  }
+
+  private pathOf(key: string): string {
+    const [kind, file] = key.split('/') as [string, string];
+    return join(this.root, kind, file.slice(0, 2), file);
+  }
+}
+
+export function cropStoreFor(dataDir: string): CropStore {
+  return new CropStore(join(dataDir, 'crops'));
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+export const MAX_LIST_SIZE = 50;
+export const DEFAULT_LIST_SIZE = 20;
+
+export const runSearchSchema = z
+  .object({
+    probeFaceId: z.string().uuid('Unknown probe face.'),
+    watchlistIds: z.array(z.string().uuid('Unknown watch-list.')).min(1, 'Choose at least one watch-list.').max(50),
+    mode: z.enum(['rank', 'threshold']).default('rank'),
+    listSize: z.coerce.number().int().min(1).max(MAX_LIST_SIZE).optional(),
+    /** Raw cosine score, for threshold mode. */
+    threshold: z.coerce.number().min(-1).max(1).optional(),
+    /** Required when the face's quality is below the policy minimum; recorded in the audit log. */
+    qualityOverrideReason: z.string().trim().min(10, 'Explain (at least 10 characters) why a poor face must be searched.').max(1000).optional(),
+  })
+  .refine((input) => input.mode !== 'threshold' || input.threshold !== undefined, {
+    path: ['threshold'],
+    message: 'Threshold mode needs a threshold.',
+  });
+export type RunSearchInput = z.infer<typeof runSearchSchema>;

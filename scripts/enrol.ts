@@ -1,0 +1,158 @@
+// `npm run enrol -- --watchlist NAME (--dir DIR | --csv FILE) [--limit N] [--json]
+//     [--create --purpose TEXT --authority TEXT --retention-days N]`
+//
+// Bulk enrolment from the command line: a folder with one sub-folder of images per subject, or a CSV of
+// `path,subject` lines. Resumable: images already enrolled (same SHA-256) or already set aside are
+// skipped, so an interrupted run is simply started again. Progress goes to stderr.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { getConfig } from '@/lib/server/config';
+import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
+import { enrolImage, type EnrolmentOutcome } from '@/lib/server/gallery/enrol-image';
+import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
+import { cropStoreFor } from '@/lib/server/storage/crop-store';
+import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
+import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
+import { createWatchlistSchema } from '@/lib/shared/schemas/watchlist';
+import { parseArgs } from './eval/parse-args';
+import { readLabelledCsv } from './eval/read-csv';
+
+type Item = { path: string; subject: string };
+
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif', '.avif']);
+const SYNC_EVERY = 64;
+
+const args = parseArgs(process.argv.slice(2), ['json', 'create']);
+const watchlistName = args.flags.get('watchlist');
+const dir = args.flags.get('dir');
+const csv = args.flags.get('csv');
+const limit = args.flags.has('limit') ? Number(args.flags.get('limit')) : Number.POSITIVE_INFINITY;
+if (!watchlistName || (!dir && !csv) || (dir && csv) || !(limit > 0)) {
+  console.error('usage: npm run enrol -- --watchlist NAME (--dir DIR | --csv FILE) [--limit N] [--json]');
+  process.exit(2);
+}
+
+const items = (dir ? await listFolder(resolve(dir)) : await listCsv(resolve(csv!))).slice(0, limit);
+const config = getConfig();
+const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: embeddedDatabaseDir(config.dataDir) });
+const index = getVectorIndex();
+let exitCode = 0;
+try {
+  const watchlist =
+    (await database.prisma.watchlist.findFirst({ where: { name: watchlistName, deletedAt: null } })) ??
+    (args.switches.has('create') ? await createWatchlist(watchlistName) : null);
+  if (!watchlist) {
+    throw new Error(`No watch-list named "${watchlistName}". Create it on the admin Watch-lists page first (or pass --create).`);
+  }
+  const pipeline = await loadFacePipeline();
+  const deps = { prisma: database.prisma, pipeline, crops: cropStoreFor(config.dataDir) };
+  const actor = { id: null, role: `cli:${userInfo().username}` };
+  const counts = { enrolled: 0, duplicate: 0, set_aside: 0 };
+  const setAside: { path: string; reason: string; message: string }[] = [];
+  const started = Date.now();
+
+  for (const [position, item] of items.entries()) {
+    let outcome: EnrolmentOutcome;
+    try {
+      outcome = await enrolImage(deps, {
+        watchlist,
+        subjectReference: item.subject,
+        bytes: await readFile(item.path),
+        sourceLabel: item.path,
+        actor,
+      });
+    } catch (error) {
+      outcome = { status: 'set_aside', reason: 'unreadable', message: (error as Error).message, isAlreadyRecorded: true };
+    }
+    counts[outcome.status] += 1;
+    if (outcome.status === 'set_aside') setAside.push({ path: item.path, reason: outcome.reason, message: outcome.message });
+    console.log(JSON.stringify({ path: item.path, subject: item.subject, ...outcome }));
+    if ((position + 1) % SYNC_EVERY === 0) await syncVectorIndex(database.prisma, index);
+    reportProgress(position + 1, items.length, counts, started);
+  }
+  const synced = await syncVectorIndex(database.prisma, index);
+  const seconds = (Date.now() - started) / 1000;
+  const summary = { images: items.length, ...counts, seconds: Number(seconds.toFixed(1)), imagesPerSecond: Number((items.length / seconds).toFixed(2)), lastSync: synced };
+  process.stderr.write('\n');
+  console.error(
+    `[enrol] ${watchlist.name}: ${counts.enrolled} enrolled, ${counts.duplicate} already there, ${counts.set_aside} set aside ` +
+      `(${summary.imagesPerSecond} images/s)`,
+  );
+  for (const entry of setAside.slice(0, 20)) console.error(`  set aside ${entry.reason}: ${entry.path} — ${entry.message}`);
+  if (setAside.length > 20) console.error(`  … and ${setAside.length - 20} more (see the watch-list's set-aside list)`);
+  if (args.switches.has('json')) console.log(JSON.stringify(summary));
+} catch (error) {
+  console.error(`[enrol] ${(error as Error).message}`);
+  exitCode = 1;
+} finally {
+  await closeVectorIndex();
+  await database.close();
+}
+process.exit(exitCode);
+
+async function createWatchlist(name: string) {
+  const parsed = createWatchlistSchema.safeParse({
+    name,
+    purpose: args.flags.get('purpose'),
+    authority: args.flags.get('authority'),
+    retentionDays: args.flags.get('retention-days'),
+    reviewDate: new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10),
+  });
+  if (!parsed.success) {
+    throw new Error(`--create needs ${parsed.error.issues.map((issue) => `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`).join('; ')}`);
+  }
+  // The CLI is not a signed-in user; the watch-list is owned by the first active administrator.
+  const owner = await database.prisma.user.findFirst({ where: { role: 'admin', disabled: false }, orderBy: { createdAt: 'asc' } });
+  if (!owner) throw new Error('No active administrator to own the watch-list; start the app once to create the demo users.');
+  return database.prisma.$transaction(async (tx) => {
+    const created = await tx.watchlist.create({
+      data: { ...parsed.data, reviewDate: new Date(`${parsed.data.reviewDate}T00:00:00Z`), ownerId: owner.id },
+    });
+    await appendAuditEvent(tx, {
+      actorId: null,
+      actorRole: `cli:${userInfo().username}`,
+      action: 'watchlist.create',
+      outcome: 'success',
+      targetType: 'watchlist',
+      targetId: created.id,
+      payload: { ...parsed.data, ownerId: owner.id },
+    });
+    return created;
+  });
+}
+
+function reportProgress(done: number, total: number, counts: Record<string, number>, started: number): void {
+  const rate = done / ((Date.now() - started) / 1000);
+  const remaining = Math.max(0, (total - done) / rate);
+  process.stderr.write(
+    `\r[enrol] ${done}/${total} (${Math.round((100 * done) / total)} %) · ${counts.enrolled} enrolled · ${counts.duplicate} duplicates · ` +
+      `${counts.set_aside} set aside · ${rate.toFixed(1)} img/s · ~${Math.ceil(remaining)} s left   `,
+  );
+}
+
+async function listFolder(root: string): Promise<Item[]> {
+  const entries = await readdir(root, { withFileTypes: true });
+  const items: Item[] = [];
+  for (const entry of entries.filter((candidate) => candidate.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const files = (await readdir(join(root, entry.name))).filter((name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase())).sort();
+    for (const file of files) items.push({ path: join(root, entry.name, file), subject: entry.name });
+  }
+  if (items.length === 0) throw new Error(`${root} has no sub-folders of images (expected one folder per subject).`);
+  return items;
+}
+
+async function listCsv(file: string): Promise<Item[]> {
+  const rows = await readLabelledCsv(file);
+  const base = dirname(file);
+  return Promise.all(
+    rows.map(async (row) => {
+      const path = resolve(base, row.path);
+      await stat(path).catch(() => {
+        throw new Error(`${file}: ${row.path} does not exist`);
+      });
+      return { path, subject: row.subject };
+    }),
+  );
+}

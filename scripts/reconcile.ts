@@ -1,0 +1,30 @@
+// `npm run reconcile [-- --json]`: compares the database with the vector index and repairs the index.
+import { getConfig } from '@/lib/server/config';
+import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
+import { reconcileVectorIndex } from '@/lib/server/gallery/reconcile-index';
+import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
+
+const config = getConfig();
+const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: embeddedDatabaseDir(config.dataDir) });
+const index = getVectorIndex();
+let exitCode = 0;
+try {
+  const reports = await reconcileVectorIndex(database.prisma, index);
+  if (reports.length === 0) console.log('reconcile: no enrolled faces; nothing to compare');
+  for (const report of reports) {
+    const fixed = report.reinserted + report.removed + report.statesCorrected;
+    console.log(
+      `reconcile ${report.modelId} (${index.engine}): database ${report.expected} faces, index ${report.indexedBefore} → ${report.indexedAfter}; ` +
+        (fixed ? `re-inserted ${report.reinserted}, removed ${report.removed} strays, corrected ${report.statesCorrected} states` : 'in agreement'),
+    );
+    if (report.indexedAfter !== report.expected) {
+      console.error(`reconcile ${report.modelId}: the index still disagrees with the database`);
+      exitCode = 1;
+    }
+  }
+  if (process.argv.includes('--json')) console.log(JSON.stringify(reports));
+} finally {
+  await closeVectorIndex();
+  await database.close();
+}
+process.exit(exitCode);
