@@ -45,3 +45,30 @@ export async function listSearchableWatchlists(prisma: PrismaClient): Promise<{ 
   });
   return rows.map((row) => ({ id: row.id, name: row.name, faces: row._count.enrolledFaces }));
 }
+
+export type WatchlistDetail = WatchlistSummary & {
+  createdAt: Date;
+  setAside: { id: string; subjectRef: string; sourceLabel: string; reason: string; message: string; createdAt: Date }[];
+  pendingIndex: number;
+};
+
+export async function findWatchlistDetail(prisma: PrismaClient, watchlistId: string): Promise<WatchlistDetail | null> {
+  const summary = (await listWatchlists(prisma)).find((list) => list.id === watchlistId);
+  if (!summary) return null;
+  const [row, setAside, pendingIndex] = await Promise.all([
+    prisma.watchlist.findUniqueOrThrow({ where: { id: watchlistId }, select: { createdAt: true } }),
+    prisma.enrolmentException.findMany({
+      where: { watchlistId, resolvedAt: null },
+      orderBy: { createdAt: 'desc' },
+      take: 200,
+      select: { id: true, subjectRef: true, sourceLabel: true, reason: true, details: true, createdAt: true },
+    }),
+    prisma.enrolledFace.count({ where: { watchlistId, indexState: { in: ['pending', 'deleting'] } } }),
+  ]);
+  return {
+    ...summary,
+    createdAt: row.createdAt,
+    pendingIndex,
+    setAside: setAside.map(({ details, ...entry }) => ({ ...entry, message: String((details as { message?: string }).message ?? '') })),
+  };
+}

@@ -1,6 +1,7 @@
 import 'server-only';
 import { createHash, randomUUID } from 'node:crypto';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import type { TransactionClient } from '@/lib/server/db/database';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import type { CropStore } from '@/lib/server/storage/crop-store';
 import { decodeImageFile } from '@/lib/server/vision/decode-image-file';
@@ -41,16 +42,46 @@ const DOMINANT_AREA_RATIO = 2.5;
  * anything a crash left between the two.
  */
 export async function enrolImage(deps: EnrolmentDependencies, input: EnrolImageInput): Promise<EnrolmentOutcome> {
-  const imageSha256 = createHash('sha256').update(input.bytes).digest('hex');
+  const imageSha256 = sha256Hex(input.bytes);
   const modelId = deps.pipeline.recognizerId;
+  const known = await findEarlierOutcome(deps.prisma, input.watchlist.id, imageSha256, modelId);
+  if (known) return known;
 
-  const existing = await deps.prisma.enrolledFace.findUnique({
-    where: { watchlistId_imageSha256_modelId: { watchlistId: input.watchlist.id, imageSha256, modelId } },
+  const chosen = await chooseEnrolmentFace(deps.pipeline, input.bytes);
+  const crop = chosen.ok ? await deps.crops.savePixels('enrolled', chosen.face.aligned) : null;
+  return deps.prisma.$transaction(async (tx) => {
+    const recorded = await recordEnrolment(tx, { ...input, imageSha256, modelId, chosen, cropKey: crop?.key ?? null });
+    await appendAuditEvent(tx, {
+      actorId: input.actor.id,
+      actorRole: input.actor.role,
+      action: recorded.outcome.status === 'enrolled' ? 'enrolment.enrol' : 'enrolment.set_aside',
+      outcome: recorded.outcome.status === 'enrolled' ? 'success' : 'refused',
+      targetType: recorded.target.type,
+      targetId: recorded.target.id,
+      payload: recorded.auditPayload,
+    });
+    return recorded.outcome;
+  });
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Makes enrolment resumable and idempotent: the same image is never enrolled (or judged) twice. */
+export async function findEarlierOutcome(
+  db: PrismaClient | TransactionClient,
+  watchlistId: string,
+  imageSha256: string,
+  modelId: string,
+): Promise<EnrolmentOutcome | null> {
+  const existing = await db.enrolledFace.findUnique({
+    where: { watchlistId_imageSha256_modelId: { watchlistId, imageSha256, modelId } },
     select: { id: true },
   });
   if (existing) return { status: 'duplicate', enrolledFaceId: existing.id };
-  const previouslySetAside = await deps.prisma.enrolmentException.findUnique({
-    where: { watchlistId_imageSha256: { watchlistId: input.watchlist.id, imageSha256 } },
+  const previouslySetAside = await db.enrolmentException.findUnique({
+    where: { watchlistId_imageSha256: { watchlistId, imageSha256 } },
     select: { reason: true, details: true, resolvedAt: true },
   });
   if (previouslySetAside && !previouslySetAside.resolvedAt) {
@@ -61,63 +92,14 @@ export async function enrolImage(deps: EnrolmentDependencies, input: EnrolImageI
       isAlreadyRecorded: true,
     };
   }
-
-  const chosen = await chooseFace(deps.pipeline, input.bytes);
-  if (!chosen.ok) return setAside(deps.prisma, input, imageSha256, chosen.reason, chosen.message, chosen.details);
-  const face = chosen.face;
-
-  const crop = await deps.crops.savePixels('enrolled', face.aligned);
-  const expiresAt = new Date(Date.now() + input.watchlist.retentionDays * 86_400_000);
-  return deps.prisma.$transaction(async (tx) => {
-    const subject = await tx.subject.upsert({
-      where: { watchlistId_reference: { watchlistId: input.watchlist.id, reference: input.subjectReference } },
-      create: { watchlistId: input.watchlist.id, reference: input.subjectReference, displayName: input.subjectName ?? input.subjectReference },
-      update: {},
-      select: { id: true, deletedAt: true },
-    });
-    if (subject.deletedAt) {
-      await tx.subject.update({ where: { id: subject.id }, data: { deletedAt: null } });
-    }
-    const enrolled = await tx.enrolledFace.create({
-      data: {
-        subjectId: subject.id,
-        watchlistId: input.watchlist.id,
-        imageSha256,
-        cropKey: crop.key,
-        quality: { verdict: face.quality.verdict, metrics: face.quality.metrics, reasons: face.quality.reasons } as object,
-        modelId,
-        embedding: embeddingToBytes(face.embedding),
-        vectorPointId: randomUUID(),
-        indexState: 'pending',
-        expiresAt,
-      },
-      select: { id: true },
-    });
-    await appendAuditEvent(tx, {
-      actorId: input.actor.id,
-      actorRole: input.actor.role,
-      action: 'enrolment.enrol',
-      outcome: 'success',
-      targetType: 'enrolled_face',
-      targetId: enrolled.id,
-      payload: {
-        watchlistId: input.watchlist.id,
-        subjectReference: input.subjectReference,
-        source: input.sourceLabel,
-        imageSha256,
-        modelId,
-        verdict: face.quality.verdict,
-      },
-    });
-    return { status: 'enrolled', enrolledFaceId: enrolled.id, subjectId: subject.id, verdict: face.quality.verdict } as const;
-  });
+  return null;
 }
 
-type ChosenFace =
+export type ChosenFace =
   | { ok: true; face: FaceAnalysis }
   | { ok: false; reason: SetAsideReason; message: string; details: Record<string, unknown> };
 
-async function chooseFace(pipeline: FacePipeline, bytes: Uint8Array): Promise<ChosenFace> {
+export async function chooseEnrolmentFace(pipeline: FacePipeline, bytes: Uint8Array): Promise<ChosenFace> {
   let analyses: FaceAnalysis[];
   try {
     const { image } = await decodeImageFile(bytes);
@@ -154,37 +136,70 @@ async function chooseFace(pipeline: FacePipeline, bytes: Uint8Array): Promise<Ch
   return { ok: true, face: first };
 }
 
-async function setAside(
-  prisma: PrismaClient,
-  input: EnrolImageInput,
-  imageSha256: string,
-  reason: SetAsideReason,
-  message: string,
-  details: Record<string, unknown>,
-): Promise<EnrolmentOutcome> {
-  await prisma.$transaction(async (tx) => {
+export type RecordedEnrolment = {
+  outcome: EnrolmentOutcome;
+  target: { type: string; id: string };
+  auditPayload: Record<string, unknown>;
+};
+
+/**
+ * Writes the result of one image inside the caller's transaction (the caller appends the audit
+ * event): an enrolled face in state `pending`, or an entry on the watch-list's set-aside list.
+ */
+export async function recordEnrolment(
+  tx: TransactionClient,
+  input: Omit<EnrolImageInput, 'bytes'> & { imageSha256: string; modelId: string; chosen: ChosenFace; cropKey: string | null },
+): Promise<RecordedEnrolment> {
+  const common = { watchlistId: input.watchlist.id, subjectReference: input.subjectReference, source: input.sourceLabel, imageSha256: input.imageSha256 };
+  if (!input.chosen.ok || !input.cropKey) {
+    const failure = input.chosen.ok
+      ? { reason: 'unreadable' as const, message: 'The face crop could not be stored.', details: {} }
+      : input.chosen;
     const exception = await tx.enrolmentException.upsert({
-      where: { watchlistId_imageSha256: { watchlistId: input.watchlist.id, imageSha256 } },
+      where: { watchlistId_imageSha256: { watchlistId: input.watchlist.id, imageSha256: input.imageSha256 } },
       create: {
         watchlistId: input.watchlist.id,
         subjectRef: input.subjectReference,
         sourceLabel: input.sourceLabel,
-        imageSha256,
-        reason,
-        details: { message, ...details } as object,
+        imageSha256: input.imageSha256,
+        reason: failure.reason,
+        details: { message: failure.message, ...failure.details } as object,
       },
-      update: { reason, details: { message, ...details } as object, resolvedAt: null },
+      update: { reason: failure.reason, details: { message: failure.message, ...failure.details } as object, resolvedAt: null },
       select: { id: true },
     });
-    await appendAuditEvent(tx, {
-      actorId: input.actor.id,
-      actorRole: input.actor.role,
-      action: 'enrolment.set_aside',
-      outcome: 'refused',
-      targetType: 'enrolment_exception',
-      targetId: exception.id,
-      payload: { watchlistId: input.watchlist.id, subjectReference: input.subjectReference, source: input.sourceLabel, imageSha256, reason },
-    });
+    return {
+      outcome: { status: 'set_aside', reason: failure.reason, message: failure.message, isAlreadyRecorded: false },
+      target: { type: 'enrolment_exception', id: exception.id },
+      auditPayload: { ...common, reason: failure.reason },
+    };
+  }
+
+  const face = input.chosen.face;
+  const subject = await tx.subject.upsert({
+    where: { watchlistId_reference: { watchlistId: input.watchlist.id, reference: input.subjectReference } },
+    create: { watchlistId: input.watchlist.id, reference: input.subjectReference, displayName: input.subjectName ?? input.subjectReference },
+    update: { deletedAt: null },
+    select: { id: true },
   });
-  return { status: 'set_aside', reason, message, isAlreadyRecorded: false };
+  const enrolled = await tx.enrolledFace.create({
+    data: {
+      subjectId: subject.id,
+      watchlistId: input.watchlist.id,
+      imageSha256: input.imageSha256,
+      cropKey: input.cropKey,
+      quality: { verdict: face.quality.verdict, metrics: face.quality.metrics, reasons: face.quality.reasons } as object,
+      modelId: input.modelId,
+      embedding: embeddingToBytes(face.embedding),
+      vectorPointId: randomUUID(),
+      indexState: 'pending',
+      expiresAt: new Date(Date.now() + input.watchlist.retentionDays * 86_400_000),
+    },
+    select: { id: true },
+  });
+  return {
+    outcome: { status: 'enrolled', enrolledFaceId: enrolled.id, subjectId: subject.id, verdict: face.quality.verdict },
+    target: { type: 'enrolled_face', id: enrolled.id },
+    auditPayload: { ...common, modelId: input.modelId, verdict: face.quality.verdict },
+  };
 }

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { CreateWatchlistForm } from '@/components/admin/create-watchlist-form';
 import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
@@ -30,7 +31,9 @@ export default async function WatchlistsPage() {
           <tbody>
             {watchlists.map((list) => (
               <tr key={list.id}>
-                <td>{list.name}</td>
+                <td>
+                  <Link href={`/admin/watchlists/${list.id}`}>{list.name}</Link>
+                </td>
                 <td>{list.purpose}</td>
                 <td>{list.authority}</td>
                 <td>{list.subjects}</td>

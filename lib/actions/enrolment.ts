@@ -1,0 +1,60 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { defineAction } from '@/lib/server/actions/define-action';
+import { getConfig } from '@/lib/server/config';
+import { getPrisma } from '@/lib/server/db/database';
+import { chooseEnrolmentFace, findEarlierOutcome, recordEnrolment, sha256Hex } from '@/lib/server/gallery/enrol-image';
+import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
+import { cropStoreFor } from '@/lib/server/storage/crop-store';
+import { getVectorIndex } from '@/lib/server/vector/get-vector-index';
+import { getSharedFacePipeline } from '@/lib/server/vision/shared-face-pipeline';
+import { AppError } from '@/lib/shared/errors';
+import { enrolUploadSchema } from '@/lib/shared/schemas/enrolment';
+
+const enrolUploadAction = defineAction({
+  name: 'enrolment.upload',
+  permission: 'watchlist:manage',
+  input: enrolUploadSchema,
+  async authorize({ input, tx }) {
+    const watchlist = await tx.watchlist.findFirst({ where: { id: input.watchlistId, deletedAt: null }, select: { id: true, retentionDays: true } });
+    if (!watchlist) throw new AppError('NOT_FOUND', 'No such watch-list.');
+    return watchlist;
+  },
+  async run({ actor, input, tx, authorized: watchlist }) {
+    const pipeline = await getSharedFacePipeline();
+    const bytes = new Uint8Array(await input.file.arrayBuffer());
+    const imageSha256 = sha256Hex(bytes);
+    const base = { watchlist, subjectReference: input.subjectReference, sourceLabel: input.fileName, actor: { id: actor.id, role: actor.role } };
+    const earlier = await findEarlierOutcome(tx, watchlist.id, imageSha256, pipeline.recognizerId);
+    if (earlier) {
+      return { data: earlier, target: { type: 'watchlist', id: watchlist.id }, auditPayload: { imageSha256, skipped: earlier.status } };
+    }
+    const chosen = await chooseEnrolmentFace(pipeline, bytes);
+    const crop = chosen.ok ? await cropStoreFor(getConfig().dataDir).savePixels('enrolled', chosen.face.aligned) : null;
+    const recorded = await recordEnrolment(tx, { ...base, imageSha256, modelId: pipeline.recognizerId, chosen, cropKey: crop?.key ?? null });
+    return { data: recorded.outcome, target: recorded.target, auditPayload: { ...recorded.auditPayload, status: recorded.outcome.status } };
+  },
+});
+
+/** One image per call, so the page can show progress, a result per file and retry the failures. */
+export async function enrolUploadedImage(formData: FormData) {
+  const result = await enrolUploadAction({
+    watchlistId: formData.get('watchlistId'),
+    subjectReference: formData.get('subjectReference'),
+    fileName: formData.get('fileName'),
+    file: formData.get('file'),
+  });
+  if (result.ok && result.data.status === 'enrolled') {
+    // After the commit: a failure here leaves the face `pending`, which the next sync or
+    // `npm run reconcile` completes; the enrolment itself is not lost.
+    try {
+      await syncVectorIndex(await getPrisma(), getVectorIndex());
+    } catch (error) {
+      console.error('[enrolment] vector index sync deferred:', error);
+      return { ...result, indexPending: true };
+    }
+  }
+  if (result.ok) revalidatePath(`/admin/watchlists/${String(formData.get('watchlistId'))}`);
+  return { ...result, indexPending: false };
+}
