@@ -4,14 +4,13 @@
 // Bulk enrolment from the command line: a folder with one sub-folder of images per subject, or a CSV of
 // `path,subject` lines. Resumable: images already enrolled (same SHA-256) or already set aside are
 // skipped, so an interrupted run is simply started again. Progress goes to stderr.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { getConfig } from '@/lib/server/config';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
-import { enrolImage, type EnrolmentOutcome } from '@/lib/server/gallery/enrol-image';
-import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
+import { enrolBatch, type BatchProgress } from '@/lib/server/gallery/enrol-batch';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
@@ -22,7 +21,6 @@ import { readLabelledCsv } from './eval/read-csv';
 type Item = { path: string; subject: string };
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif', '.avif']);
-const SYNC_EVERY = 64;
 
 const args = parseArgs(process.argv.slice(2), ['json', 'create']);
 const watchlistName = args.flags.get('watchlist');
@@ -47,42 +45,26 @@ try {
     throw new Error(`No watch-list named "${watchlistName}". Create it on the admin Watch-lists page first (or pass --create).`);
   }
   const pipeline = await loadFacePipeline();
-  const deps = { prisma: database.prisma, pipeline, crops: cropStoreFor(config.dataDir) };
-  const actor = { id: null, role: `cli:${userInfo().username}` };
-  const counts = { enrolled: 0, duplicate: 0, set_aside: 0 };
-  const setAside: { path: string; reason: string; message: string }[] = [];
-  const started = Date.now();
-
-  for (const [position, item] of items.entries()) {
-    let outcome: EnrolmentOutcome;
-    try {
-      outcome = await enrolImage(deps, {
-        watchlist,
-        subjectReference: item.subject,
-        bytes: await readFile(item.path),
-        sourceLabel: item.path,
-        actor,
-      });
-    } catch (error) {
-      outcome = { status: 'set_aside', reason: 'unreadable', message: (error as Error).message, isAlreadyRecorded: true };
-    }
-    counts[outcome.status] += 1;
-    if (outcome.status === 'set_aside') setAside.push({ path: item.path, reason: outcome.reason, message: outcome.message });
-    console.log(JSON.stringify({ path: item.path, subject: item.subject, ...outcome }));
-    if ((position + 1) % SYNC_EVERY === 0) await syncVectorIndex(database.prisma, index);
-    reportProgress(position + 1, items.length, counts, started);
-  }
-  const synced = await syncVectorIndex(database.prisma, index);
-  const seconds = (Date.now() - started) / 1000;
-  const summary = { images: items.length, ...counts, seconds: Number(seconds.toFixed(1)), imagesPerSecond: Number((items.length / seconds).toFixed(2)), lastSync: synced };
+  const summary = await enrolBatch({
+    deps: { prisma: database.prisma, pipeline, crops: cropStoreFor(config.dataDir) },
+    index,
+    watchlist,
+    items,
+    actor: { id: null, role: `cli:${userInfo().username}` },
+    onItem: (item, outcome) => console.log(JSON.stringify({ path: item.path, subject: item.subject, ...outcome })),
+    onProgress: reportProgress,
+  });
   process.stderr.write('\n');
   console.error(
-    `[enrol] ${watchlist.name}: ${counts.enrolled} enrolled, ${counts.duplicate} already there, ${counts.set_aside} set aside ` +
-      `(${summary.imagesPerSecond} images/s)`,
+    `[enrol] ${watchlist.name}: ${summary.enrolled} enrolled, ${summary.duplicate} already there, ${summary.setAside} set aside ` +
+      `in ${summary.seconds.toFixed(1)} s (${summary.imagesPerSecond.toFixed(2)} images/s)`,
   );
-  for (const entry of setAside.slice(0, 20)) console.error(`  set aside ${entry.reason}: ${entry.path} — ${entry.message}`);
-  if (setAside.length > 20) console.error(`  … and ${setAside.length - 20} more (see the watch-list's set-aside list)`);
-  if (args.switches.has('json')) console.log(JSON.stringify(summary));
+  for (const entry of summary.setAsideItems.slice(0, 20)) console.error(`  set aside ${entry.reason}: ${entry.path} — ${entry.message}`);
+  if (summary.setAsideItems.length > 20) console.error(`  … and ${summary.setAsideItems.length - 20} more (see the watch-list's page)`);
+  if (args.switches.has('json')) {
+    const { setAsideItems, ...figures } = summary;
+    console.log(JSON.stringify({ ...figures, setAside: setAsideItems.length }));
+  }
 } catch (error) {
   console.error(`[enrol] ${(error as Error).message}`);
   exitCode = 1;
@@ -123,12 +105,11 @@ async function createWatchlist(name: string) {
   });
 }
 
-function reportProgress(done: number, total: number, counts: Record<string, number>, started: number): void {
-  const rate = done / ((Date.now() - started) / 1000);
-  const remaining = Math.max(0, (total - done) / rate);
+function reportProgress(progress: BatchProgress): void {
+  const remaining = Math.max(0, (progress.total - progress.done) / progress.imagesPerSecond);
   process.stderr.write(
-    `\r[enrol] ${done}/${total} (${Math.round((100 * done) / total)} %) · ${counts.enrolled} enrolled · ${counts.duplicate} duplicates · ` +
-      `${counts.set_aside} set aside · ${rate.toFixed(1)} img/s · ~${Math.ceil(remaining)} s left   `,
+    `\r[enrol] ${progress.done}/${progress.total} (${Math.round((100 * progress.done) / progress.total)} %) · ${progress.enrolled} enrolled · ` +
+      `${progress.duplicate} duplicates · ${progress.setAside} set aside · ${progress.imagesPerSecond.toFixed(1)} img/s · ~${Math.ceil(remaining)} s left   `,
   );
 }
 

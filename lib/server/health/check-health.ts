@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getDatabase } from '@/lib/server/db/database';
+import { getVectorIndex } from '@/lib/server/vector/get-vector-index';
 
 export type ComponentHealth = { ok: boolean; detail: string };
 export type HealthReport = { ok: boolean; checkedAt: string; components: Record<string, ComponentHealth> };
@@ -26,7 +27,7 @@ export async function checkHealth(checks: HealthChecks = defaultChecks()): Promi
 }
 
 function defaultChecks(): HealthChecks {
-  return { database: checkDatabase, models: checkModelFiles };
+  return { database: checkDatabase, vectorIndex: checkVectorIndex, models: checkModelFiles };
 }
 
 async function checkDatabase(): Promise<ComponentHealth> {
@@ -36,7 +37,13 @@ async function checkDatabase(): Promise<ComponentHealth> {
   return { ok: true, detail: `${database.driver.engine}, ${applied} migrations applied` };
 }
 
-// Hashing ~170 MB of weights on every probe would be wasteful: a file is re-hashed only when its
+async function checkVectorIndex(): Promise<ComponentHealth> {
+  const index = getVectorIndex();
+  const health = await index.health();
+  return { ok: health.ok, detail: `${index.engine}: ${health.detail}` };
+}
+
+// Hashing the weights on every health probe would be wasteful: a file is re-hashed only when its
 // size or modification time changes.
 const verified = new Map<string, string>();
 

@@ -1,0 +1,228 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '@/lib/server/auth/current-actor';
+import type { Database } from '@/lib/server/db/database';
+import { enrolImage } from '@/lib/server/gallery/enrol-image';
+import { reconcileVectorIndex } from '@/lib/server/gallery/reconcile-index';
+import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
+import { recordProbeFace } from '@/lib/server/probes/record-probe-face';
+import { calibrateCandidate } from '@/lib/server/search/calibrate-candidate';
+import { authorizeFaceSearch, runFaceSearch } from '@/lib/server/search/run-face-search';
+import { readSearchPolicy } from '@/lib/server/settings/search-policy';
+import { CropStore } from '@/lib/server/storage/crop-store';
+import { EmbeddedVectorIndex } from '@/lib/server/vector/embedded-index';
+import { VectorIndexError, type VectorIndex } from '@/lib/server/vector/vector-index';
+import { decodeImageFile } from '@/lib/server/vision/decode-image-file';
+import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
+import type { FacePipeline } from '@/lib/vision/face-pipeline';
+import { AppError } from '@/lib/shared/errors';
+import { recordProbeFaceSchema } from '@/lib/shared/schemas/probe';
+import { runSearchSchema } from '@/lib/shared/schemas/search';
+import { openMemoryDatabase } from '../../support/test-database';
+import { hasLfw, lfwImage, lfwMissingMessage } from '../vision/lfw-fixture';
+
+// Enrolment → index → search, through the same services the server actions and the CLI use, on a
+// real (in-memory) PostgreSQL engine, the real embedded index and the real face models.
+if (!hasLfw) console.warn(lfwMissingMessage);
+
+const PEOPLE = ['Colin_Powell', 'Tony_Blair', 'Serena_Williams', 'Gerhard_Schroeder'] as const;
+
+describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rfr-gallery-'));
+  let database: Database;
+  let index: VectorIndex;
+  let pipeline: FacePipeline;
+  let crops: CropStore;
+  let investigator: Actor;
+  let watchlist: { id: string; retentionDays: number };
+  let caseId: string;
+
+  const enrol = (person: string, number: number, subjectReference = person) =>
+    enrolImage(
+      { prisma: database.prisma, pipeline, crops },
+      { watchlist, subjectReference, bytes: readFileSync(lfwImage(person, number)), sourceLabel: `${person}_${number}`, actor: { id: null, role: 'test' } },
+    );
+
+  async function probeFaceFor(person: string, number: number, overrides: Partial<{ embedding: number[]; verdict: 'good' | 'usable' | 'poor' }> = {}) {
+    const { image } = await decodeImageFile(readFileSync(lfwImage(person, number)));
+    const [face] = await pipeline.analyseImage(image);
+    if (!face) throw new Error(`no face in ${person} ${number}`);
+    const crop = await sharp(Buffer.from(face.aligned.data), { raw: { width: 112, height: 112, channels: 3 } }).png().toBuffer();
+    const input = recordProbeFaceSchema.parse({
+      caseId,
+      still: { imageSha256: `${person.length.toString(16).padStart(2, '0')}${'0'.repeat(60)}${number.toString(16).padStart(2, '0')}`, width: 250, height: 250, source: 'CCTV' },
+      face: {
+        box: face.box,
+        landmarks: face.landmarks.points5.map((point) => [point.x, point.y]),
+        quality: { verdict: overrides.verdict ?? face.quality.verdict, metrics: face.quality.metrics, reasons: face.quality.reasons },
+        detectorScore: face.detectorScore,
+        isManualBox: false,
+        modelId: face.modelId,
+        embedding: overrides.embedding ?? Array.from(face.embedding),
+        cropBase64: crop.toString('base64'),
+      },
+    });
+    const stored = await crops.saveUploaded('probe', Buffer.from(input.face.cropBase64, 'base64'));
+    return database.prisma.$transaction((tx) => recordProbeFace(tx, investigator, input, stored));
+  }
+
+  async function search(probeFaceId: string, extra: Record<string, unknown> = {}, searchIndex: VectorIndex = index) {
+    const input = runSearchSchema.parse({ probeFaceId, watchlistIds: [watchlist.id], ...extra });
+    return database.prisma.$transaction(async (tx) => {
+      const policy = await readSearchPolicy(tx);
+      const target = await authorizeFaceSearch(tx, investigator, input, policy);
+      return runFaceSearch({ tx, actor: investigator, input, target, policy, index: searchIndex, calibrate: calibrateCandidate });
+    });
+  }
+
+  beforeAll(async () => {
+    database = await openMemoryDatabase();
+    index = new EmbeddedVectorIndex({ directory: join(dataDir, 'vectors') });
+    pipeline = await loadFacePipeline();
+    crops = new CropStore(join(dataDir, 'crops'));
+    const admin = await database.prisma.user.create({ data: { email: 'a@t', displayName: 'Admin', role: 'admin', passwordHash: 'x' } });
+    investigator = await database.prisma.user.create({
+      data: { email: 'i@t', displayName: 'Investigator', role: 'investigator', passwordHash: 'x' },
+      select: { id: true, email: true, displayName: true, role: true },
+    });
+    watchlist = await database.prisma.watchlist.create({
+      data: { name: 'Test list', purpose: 'Integration testing', authority: 'Test', ownerId: admin.id, retentionDays: 30, reviewDate: new Date('2027-01-01') },
+      select: { id: true, retentionDays: true },
+    });
+    caseId = (
+      await database.prisma.case.create({
+        data: { reference: 'T/1', offence: 'Test', purpose: 'Identify the person in the still', legalBasis: 'Test basis', openedById: investigator.id },
+      })
+    ).id;
+  }, 120_000);
+
+  afterAll(async () => {
+    await index?.close();
+    await database?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('enrols one face per image, skips duplicates, and indexes exactly what the database holds', async () => {
+    for (const person of PEOPLE) {
+      for (const number of [1, 2]) expect((await enrol(person, number)).status, `${person} ${number}`).toBe('enrolled');
+    }
+    expect((await enrol('Colin_Powell', 1)).status).toBe('duplicate');
+    expect(await database.prisma.enrolledFace.count({ where: { indexState: 'pending' } })).toBe(8);
+
+    expect(await syncVectorIndex(database.prisma, index)).toEqual({ indexed: 8, deleted: 0 });
+    const rows = await database.prisma.enrolledFace.findMany({ select: { vectorPointId: true, indexState: true, modelId: true } });
+    expect(rows.every((row) => row.indexState === 'indexed')).toBe(true);
+    expect((await index.listIds(pipeline.recognizerId)).sort()).toEqual(rows.map((row) => row.vectorPointId).sort());
+    expect(await database.prisma.subject.count()).toBe(PEOPLE.length);
+  });
+
+  it('sets aside what it cannot enrol, with the reason, and remembers it', async () => {
+    const notAnImage = await enrolImage(
+      { prisma: database.prisma, pipeline, crops },
+      { watchlist, subjectReference: 'X', bytes: new TextEncoder().encode('not an image at all'), sourceLabel: 'notes.txt', actor: { id: null, role: 'test' } },
+    );
+    expect(notAnImage).toMatchObject({ status: 'set_aside', reason: 'unreadable' });
+    const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#777' } }).png().toBuffer();
+    const noFace = await enrolImage(
+      { prisma: database.prisma, pipeline, crops },
+      { watchlist, subjectReference: 'Y', bytes: blank, sourceLabel: 'blank.png', actor: { id: null, role: 'test' } },
+    );
+    expect(noFace).toMatchObject({ status: 'set_aside', reason: 'no_face' });
+    const again = await enrolImage(
+      { prisma: database.prisma, pipeline, crops },
+      { watchlist, subjectReference: 'Y', bytes: blank, sourceLabel: 'blank.png', actor: { id: null, role: 'test' } },
+    );
+    expect(again).toMatchObject({ status: 'set_aside', isAlreadyRecorded: true });
+    expect(await database.prisma.enrolmentException.count()).toBe(2);
+  });
+
+  it('finds the right person at rank 1 from an unseen image, with calibrated scores', async () => {
+    const probe = await probeFaceFor('Tony_Blair', 5);
+    const outcome = await search(probe.probeFaceId, { listSize: 5 });
+    expect(outcome.gallerySize).toBe(8);
+    const candidates = await database.prisma.candidate.findMany({
+      where: { searchId: outcome.searchId },
+      orderBy: { rank: 'asc' },
+      include: { subject: true },
+    });
+    expect(candidates.length).toBe(5);
+    expect(candidates[0]!.subject.reference).toBe('Tony_Blair');
+    for (const [position, candidate] of candidates.entries()) {
+      expect(candidate.rank).toBe(position + 1);
+      expect(candidate.falseMatchRate).toBeGreaterThan(0);
+      expect(candidate.expectedFpir).toBeGreaterThanOrEqual(candidate.falseMatchRate);
+      if (position > 0) expect(candidate.rawScore).toBeLessThanOrEqual(candidates[position - 1]!.rawScore);
+    }
+    // The mated score is far rarer by chance than the best non-mated one.
+    const firstImpostor = candidates.find((candidate) => candidate.subject.reference !== 'Tony_Blair')!;
+    expect(candidates[0]!.expectedFpir).toBeLessThan(firstImpostor.expectedFpir);
+  });
+
+  it('refuses bad embeddings before anything is stored', () => {
+    const base = { caseId, still: { imageSha256: 'a'.repeat(64), width: 10, height: 10, source: 'CCTV' } };
+    const face = { box: { x: 0, y: 0, width: 5, height: 5 }, landmarks: [[0, 0], [0, 0], [0, 0], [0, 0], [0, 0]], quality: { verdict: 'good', metrics: {}, reasons: [] }, detectorScore: 0.9, isManualBox: false, modelId: pipeline.recognizerId, cropBase64: 'AA==' };
+    const unit = Array.from({ length: 512 }, (_, position) => (position === 0 ? 1 : 0));
+    expect(recordProbeFaceSchema.safeParse({ ...base, face: { ...face, embedding: unit.map((value, position) => (position === 3 ? Number.NaN : value)) } }).success).toBe(false);
+    expect(recordProbeFaceSchema.safeParse({ ...base, face: { ...face, embedding: unit.map(() => 0) } }).success).toBe(false);
+    expect(recordProbeFaceSchema.safeParse({ ...base, face: { ...face, embedding: unit.map((value) => value * 2) } }).success).toBe(false);
+    expect(recordProbeFaceSchema.safeParse({ ...base, face: { ...face, embedding: unit } }).success).toBe(true);
+  });
+
+  it('needs a written reason to search a face below the quality policy', async () => {
+    const probe = await probeFaceFor('Colin_Powell', 7, { verdict: 'poor' });
+    await expect(search(probe.probeFaceId)).rejects.toMatchObject({ code: 'VALIDATION' });
+    const outcome = await search(probe.probeFaceId, { qualityOverrideReason: 'Only image available; lead to be verified.' });
+    expect(outcome.candidates).toBeGreaterThan(0);
+  });
+
+  it('records nothing when the index is down', async () => {
+    const probe = await probeFaceFor('Serena_Williams', 4);
+    const before = await database.prisma.search.count();
+    const broken: VectorIndex = Object.assign(Object.create(index) as VectorIndex, {
+      search: async () => {
+        throw new VectorIndexError('UNAVAILABLE', 'index offline');
+      },
+    });
+    await expect(search(probe.probeFaceId, {}, broken)).rejects.toBeInstanceOf(AppError);
+    expect(await database.prisma.search.count()).toBe(before);
+  });
+
+  it('refuses unknown watch-lists and closed cases', async () => {
+    const probe = await probeFaceFor('Gerhard_Schroeder', 3);
+    await expect(search(probe.probeFaceId, { watchlistIds: [crypto.randomUUID()] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await database.prisma.case.update({ where: { id: caseId }, data: { status: 'closed' } });
+    try {
+      await expect(search(probe.probeFaceId)).rejects.toMatchObject({ code: 'CASE_CLOSED' });
+    } finally {
+      await database.prisma.case.update({ where: { id: caseId }, data: { status: 'open' } });
+    }
+  });
+
+  it('drops erased faces from results even before the index has caught up', async () => {
+    const blair = await database.prisma.enrolledFace.findMany({ where: { subject: { reference: 'Tony_Blair' } } });
+    await database.prisma.enrolledFace.updateMany({ where: { id: { in: blair.map((face) => face.id) } }, data: { indexState: 'deleting' } });
+    const probe = await probeFaceFor('Tony_Blair', 6);
+    const outcome = await search(probe.probeFaceId);
+    const subjects = await database.prisma.candidate.findMany({ where: { searchId: outcome.searchId }, include: { subject: true } });
+    expect(subjects.map((candidate) => candidate.subject.reference)).not.toContain('Tony_Blair');
+    expect(await syncVectorIndex(database.prisma, index)).toEqual({ indexed: 0, deleted: 2 });
+    expect(await index.count(pipeline.recognizerId)).toBe(6);
+  });
+
+  it('reconcile repairs an index that lost points or holds strays', async () => {
+    const modelId = pipeline.recognizerId;
+    const live = await database.prisma.enrolledFace.findMany({ where: { indexState: 'indexed' }, select: { vectorPointId: true } });
+    await index.deleteByIds(modelId, [live[0]!.vectorPointId]);
+    const stray = crypto.randomUUID();
+    await index.upsert(modelId, [{ id: stray, vector: new Float32Array(512).fill(1 / Math.sqrt(512)), payload: { watchlistId: watchlist.id, subjectId: crypto.randomUUID(), enrolledFaceId: crypto.randomUUID(), expiresAt: null } }]);
+
+    const [report] = await reconcileVectorIndex(database.prisma, index);
+    expect(report).toMatchObject({ expected: live.length, reinserted: 1, removed: 1, indexedAfter: live.length });
+    expect((await index.listIds(modelId)).sort()).toEqual(live.map((row) => row.vectorPointId).sort());
+    const [again] = await reconcileVectorIndex(database.prisma, index);
+    expect(again).toMatchObject({ reinserted: 0, removed: 0, indexedAfter: live.length });
+  });
+});
