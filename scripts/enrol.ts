@@ -1,4 +1,4 @@
-// `npm run enrol -- --watchlist NAME (--dir DIR | --csv FILE) [--limit N] [--json]
+// `npm run enrol -- --watchlist NAME (--dir DIR | --csv FILE) [--limit N] [--json: a JSON line per image and a summary]
 //     [--create --purpose TEXT --authority TEXT --retention-days N]`
 //
 // Bulk enrolment from the command line: a folder with one sub-folder of images per subject, or a CSV of
@@ -51,7 +51,7 @@ try {
     watchlist,
     items,
     actor: { id: null, role: `cli:${userInfo().username}` },
-    onItem: (item, outcome) => console.log(JSON.stringify({ path: item.path, subject: item.subject, ...outcome })),
+    onItem: args.switches.has('json') ? (item, outcome) => console.log(JSON.stringify({ path: item.path, subject: item.subject, ...outcome })) : undefined,
     onProgress: reportProgress,
   });
   process.stderr.write('\n');
@@ -114,11 +114,12 @@ function reportProgress(progress: BatchProgress): void {
 }
 
 async function listFolder(root: string): Promise<Item[]> {
-  const entries = await readdir(root, { withFileTypes: true });
   const items: Item[] = [];
-  for (const entry of entries.filter((candidate) => candidate.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    const files = (await readdir(join(root, entry.name))).filter((name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase())).sort();
-    for (const file of files) items.push({ path: join(root, entry.name, file), subject: entry.name });
+  for (const name of (await readdir(root)).sort()) {
+    // stat, not the directory entry's type, so symbolic links to subject folders count too.
+    if (!(await stat(join(root, name))).isDirectory()) continue;
+    const files = (await readdir(join(root, name))).filter((file) => IMAGE_EXTENSIONS.has(extname(file).toLowerCase())).sort();
+    for (const file of files) items.push({ path: join(root, name, file), subject: name });
   }
   if (items.length === 0) throw new Error(`${root} has no sub-folders of images (expected one folder per subject).`);
   return items;

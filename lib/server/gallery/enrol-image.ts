@@ -31,9 +31,10 @@ export type EnrolImageInput = {
 
 export type EnrolmentDependencies = { prisma: PrismaClient; pipeline: FacePipeline; crops: CropStore };
 
-// A second face in a gallery image is usually a bystander, much smaller than the subject. Only when
-// one usable face clearly dominates is it taken; otherwise a person decides.
-const DOMINANT_AREA_RATIO = 2.5;
+// A second face in a gallery image is usually a bystander, further from the camera (or cut off at the
+// frame's edge) and so with a much shorter distance between the eyes than the subject's. Only when
+// one usable face clearly dominates by that measure is it taken; otherwise a person decides.
+const DOMINANT_EYE_DISTANCE_RATIO = 1.5;
 
 /**
  * Enrols one image into a watch-list: exactly one face of usable quality, or the image is set aside
@@ -114,7 +115,7 @@ export async function chooseEnrolmentFace(pipeline: FacePipeline, bytes: Uint8Ar
 
   const usable = analyses
     .filter((analysis) => !isVerdictBelow(analysis.quality.verdict, 'usable'))
-    .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+    .sort((a, b) => b.quality.metrics.interEyePx - a.quality.metrics.interEyePx);
   const [first, second] = usable;
   if (!first) {
     const best = analyses[0]!;
@@ -125,7 +126,7 @@ export async function chooseEnrolmentFace(pipeline: FacePipeline, bytes: Uint8Ar
       details: { faces: analyses.length, metrics: best.quality.metrics },
     };
   }
-  if (second && first.box.width * first.box.height < DOMINANT_AREA_RATIO * second.box.width * second.box.height) {
+  if (second && first.quality.metrics.interEyePx < DOMINANT_EYE_DISTANCE_RATIO * second.quality.metrics.interEyePx) {
     return {
       ok: false,
       reason: 'several_faces',

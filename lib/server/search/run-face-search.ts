@@ -89,7 +89,8 @@ export async function runFaceSearch(options: {
 
   // Ask the index for more than needed: hits for faces expired or erased since their last sync are
   // dropped below against the database, which has the final word.
-  const hits = await index.search(modelId, {
+  // An empty gallery has no collection to ask: the search is still recorded, with no candidates.
+  const hits = gallerySize === 0 ? [] : await index.search(modelId, {
     vector: bytesToEmbedding(target.probeFace.embedding),
     limit: Math.min(listSize * 2 + 10, 200),
     watchlistIds: target.watchlistIds,

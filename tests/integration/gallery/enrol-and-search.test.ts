@@ -29,6 +29,13 @@ import { hasLfw, lfwImage, lfwMissingMessage } from '../vision/lfw-fixture';
 if (!hasLfw) console.warn(lfwMissingMessage);
 
 const PEOPLE = ['Colin_Powell', 'Tony_Blair', 'Serena_Williams', 'Gerhard_Schroeder'] as const;
+const GALLERY_IMAGES: Record<(typeof PEOPLE)[number], [number, number]> = {
+  Colin_Powell: [1, 2],
+  // Tony_Blair_0001 shows a second, partly cut-off face: it is (rightly) set aside, so use others.
+  Tony_Blair: [2, 3],
+  Serena_Williams: [1, 2],
+  Gerhard_Schroeder: [1, 2],
+};
 
 describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rfr-gallery-'));
@@ -107,7 +114,7 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
 
   it('enrols one face per image, skips duplicates, and indexes exactly what the database holds', async () => {
     for (const person of PEOPLE) {
-      for (const number of [1, 2]) expect((await enrol(person, number)).status, `${person} ${number}`).toBe('enrolled');
+      for (const number of GALLERY_IMAGES[person]) expect(await enrol(person, number), `${person} ${number}`).toMatchObject({ status: 'enrolled' });
     }
     expect((await enrol('Colin_Powell', 1)).status).toBe('duplicate');
     expect(await database.prisma.enrolledFace.count({ where: { indexState: 'pending' } })).toBe(8);

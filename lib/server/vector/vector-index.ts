@@ -1,0 +1,91 @@
+import 'server-only';
+import { AppError, type ErrorCode } from '@/lib/shared/errors';
+
+/** What every stored face vector carries, so a search can be filtered and its hits traced to the database. */
+export type VectorPayload = {
+  watchlistId: string;
+  subjectId: string;
+  enrolledFaceId: string;
+  /** ISO-8601 instant, or null when the watch-list keeps faces until reviewed. */
+  expiresAt: string | null;
+};
+
+export type VectorPoint = {
+  /** A UUID; also the database's `vectorPointId`, so the two stores can be reconciled id by id. */
+  id: string;
+  vector: Float32Array;
+  payload: VectorPayload;
+};
+
+export type VectorHit = {
+  id: string;
+  /** Cosine similarity in [-1, 1]; higher is closer. Both engines return the exact float32 value. */
+  score: number;
+  payload: VectorPayload;
+};
+
+export type CollectionSpec = { modelId: string; dimension: number };
+
+export type SearchQuery = {
+  vector: Float32Array;
+  limit: number;
+  /** Only these watch-lists are searched; an empty list searches nothing (never "everything"). */
+  watchlistIds: string[];
+  minScore?: number;
+};
+
+export type VectorEngine = 'embedded' | 'qdrant';
+
+export interface VectorIndex {
+  readonly engine: VectorEngine;
+  /** Creates the collection for a model, or checks that the existing one has this dimension. Never overwrites. */
+  ensureCollection(spec: CollectionSpec): Promise<void>;
+  /** Idempotent by id: upserting the same point twice leaves one point. */
+  upsert(modelId: string, points: VectorPoint[]): Promise<void>;
+  deleteByIds(modelId: string, ids: string[]): Promise<void>;
+  deleteByWatchlist(modelId: string, watchlistId: string): Promise<void>;
+  /** Top `limit` hits by cosine similarity, best first, restricted to `watchlistIds`. */
+  search(modelId: string, query: SearchQuery): Promise<VectorHit[]>;
+  count(modelId: string, filter?: { watchlistIds?: string[] }): Promise<number>;
+  /** Every point id in the collection, for reconciliation with the database. */
+  listIds(modelId: string): Promise<string[]>;
+  health(): Promise<{ ok: boolean; detail: string }>;
+  close(): Promise<void>;
+}
+
+export const VECTOR_INDEX_ERROR_CODES = [
+  'DIMENSION_MISMATCH',
+  'INVALID_VECTOR',
+  'INVALID_INPUT',
+  'UNKNOWN_COLLECTION',
+  'UNAVAILABLE',
+  'CORRUPT_STORE',
+] as const;
+export type VectorIndexErrorCode = (typeof VECTOR_INDEX_ERROR_CODES)[number];
+
+// The application-level code decides what a user is shown: a bad vector is the caller's input, an
+// unreachable or damaged index is "try again / call support", never a silently empty result list.
+const appCodeFor: Record<VectorIndexErrorCode, ErrorCode> = {
+  DIMENSION_MISMATCH: 'VALIDATION',
+  INVALID_VECTOR: 'VALIDATION',
+  INVALID_INPUT: 'VALIDATION',
+  UNKNOWN_COLLECTION: 'NOT_FOUND',
+  UNAVAILABLE: 'UNAVAILABLE',
+  CORRUPT_STORE: 'INTERNAL',
+};
+
+export class VectorIndexError extends AppError {
+  constructor(
+    readonly reason: VectorIndexErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(appCodeFor[reason], message);
+    this.name = 'VectorIndexError';
+    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+  }
+}
+
+export function isVectorIndexError(error: unknown, reason?: VectorIndexErrorCode): error is VectorIndexError {
+  return error instanceof VectorIndexError && (reason === undefined || error.reason === reason);
+}
