@@ -1,0 +1,73 @@
+import fpFeature512 from './faceplugin-fr-feature-512.json';
+
+// Turns a raw cosine score into what it means: how often two *different* people score this high. The
+// tables are measured (scripts/calibrate.ts) on impostor pairs, one per model id, because scores from
+// different models are not comparable.
+
+export type CalibrationTable = {
+  modelId: string;
+  dataset: string;
+  impostorComparisons: number;
+  genuineComparisons: number;
+  /** Ascending scores; `fmr` = share of impostor comparisons scoring at least `score`. */
+  points: { score: number; fmr: number; tar?: number }[];
+  thresholds: { fmr: number; score: number | null }[];
+  measuredAt: string;
+  notes: string;
+};
+
+const tables = new Map<string, CalibrationTable>([[fpFeature512.modelId, fpFeature512 as CalibrationTable]]);
+
+export function calibrationTableFor(modelId: string): CalibrationTable | undefined {
+  return tables.get(modelId);
+}
+
+export type FalseMatchRate = {
+  fmr: number;
+  /** True above the highest impostor score seen: the true rate is below `fmr`, which is 1/comparisons. */
+  isUpperBound: boolean;
+};
+
+/** Interpolated in log-FMR between table points; null for a model with no table. */
+export function falseMatchRate(modelId: string, score: number, table = calibrationTableFor(modelId)): FalseMatchRate | null {
+  if (!table || table.points.length === 0) return null;
+  const points = table.points;
+  const floor = 1 / table.impostorComparisons;
+  if (score <= points[0]!.score) return { fmr: points[0]!.fmr, isUpperBound: false };
+  for (let i = 1; i < points.length; i++) {
+    const hi = points[i]!;
+    if (score <= hi.score) {
+      const lo = points[i - 1]!;
+      if (hi.fmr === 0) return { fmr: floor, isUpperBound: true };
+      const t = (score - lo.score) / (hi.score - lo.score);
+      return { fmr: Math.exp(Math.log(lo.fmr) + t * (Math.log(hi.fmr) - Math.log(lo.fmr))), isUpperBound: false };
+    }
+  }
+  return { fmr: floor, isUpperBound: true };
+}
+
+/** Chance that a search of `gallerySize` unrelated people returns at least one at or above this FMR: 1 − (1 − FMR)^N. */
+export function expectedFalsePositiveRate(fmr: number, gallerySize: number): number {
+  if (gallerySize <= 0 || fmr <= 0) return 0;
+  if (fmr >= 1) return 1;
+  // log1p/expm1 keep precision for FMR around 1e-6 and galleries of millions.
+  return -Math.expm1(gallerySize * Math.log1p(-fmr));
+}
+
+/**
+ * The plain-words reading shown next to a candidate, e.g. "A score this high would occur by chance in
+ * about 1 in 40 searches of a gallery this size."
+ */
+export function describeChanceOfScore(modelId: string, score: number, gallerySize: number): string {
+  const rate = falseMatchRate(modelId, score);
+  if (!rate) return `No calibration is available for model ${modelId}; this score cannot be read as a probability.`;
+  const p = expectedFalsePositiveRate(rate.fmr, gallerySize);
+  const galleryWords = `a gallery of ${gallerySize.toLocaleString('en-GB')}`;
+  if (p >= 0.5) return `A score this high would be expected by chance in most searches of ${galleryWords}: it is weak evidence on its own.`;
+  const oneIn = 1 / p;
+  const rounded = oneIn < 20 ? Math.round(oneIn) : Number(oneIn.toPrecision(2));
+  const phrase = `1 in ${rounded.toLocaleString('en-GB')} searches of ${galleryWords}`;
+  return rate.isUpperBound
+    ? `A score this high would occur by chance in fewer than ${phrase} (beyond the calibration data; the true rate is lower still).`
+    : `A score this high would occur by chance in about ${phrase}.`;
+}

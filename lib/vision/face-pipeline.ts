@@ -1,0 +1,119 @@
+import { alignFace } from './align-face';
+import type { DetectedFace, DetectOptions, FaceDetector, FaceLandmarks, FaceRecognizer, LandmarkLocator } from './face-models';
+import { assessQuality, defaultQualityPolicy, measureQuality, type QualityPolicy, type QualityReport } from './face-quality';
+import { type Box, clipBox } from './geometry';
+import { assertPixelImage, measureLevels, type PixelImage, type RgbImage, stretchLevels } from './pixel-image';
+import { VisionError } from './vision-error';
+
+export type FaceAnalysis = {
+  box: Box;
+  /** Null when the box was drawn by hand. */
+  detectorScore: number | null;
+  isManualBox: boolean;
+  landmarks: FaceLandmarks;
+  quality: QualityReport;
+  /** The 112×112 crop the recogniser saw: shown to the investigator so they see what was searched. */
+  aligned: RgbImage;
+  embedding: Float32Array;
+  /** Every embedding carries its model id so a gallery is never searched with another model's vectors. */
+  modelId: string;
+};
+
+export type FacePipeline = {
+  readonly detectorId: string;
+  readonly landmarkerId: string;
+  readonly recognizerId: string;
+  readonly embeddingDimension: number;
+  detectFaces(image: PixelImage, options?: DetectOptions): Promise<DetectedFace[]>;
+  analyseFace(image: PixelImage, face: { box: Box; score?: number | null }): Promise<FaceAnalysis>;
+  analyseImage(image: PixelImage, options?: DetectOptions): Promise<FaceAnalysis[]>;
+};
+
+export type FacePipelineParts = {
+  detector: FaceDetector;
+  landmarker: LandmarkLocator;
+  recognizer: FaceRecognizer;
+  qualityPolicy?: QualityPolicy;
+};
+
+/** The subject of a probe is usually the largest clear face; confidence breaks near-ties with background faces. */
+export function pickPrimaryFace<T extends { box: Box; score: number }>(faces: readonly T[]): T | undefined {
+  let best: T | undefined;
+  let bestValue = -Infinity;
+  for (const f of faces) {
+    const value = Math.sqrt(f.box.width * f.box.height) * (0.5 + f.score);
+    if (value > bestValue) {
+      bestValue = value;
+      best = f;
+    }
+  }
+  return best;
+}
+
+/**
+ * Night-time CCTV often uses a sliver of the 0–255 range. The models were trained on normally exposed
+ * photos, so an under-exposed or washed-out image (or face crop) is stretched before the model sees it.
+ * Normally exposed input is left untouched, so ordinary results do not change.
+ */
+export function correctExposure<T extends PixelImage>(image: T): T | RgbImage {
+  const levels = measureLevels(image);
+  const isDark = levels.high < 140;
+  const isFlat = levels.high - levels.low < 90;
+  if (!isDark && !isFlat) return image;
+  if (levels.high - levels.low < 4) return image; // a blank frame: nothing to stretch
+  return stretchLevels(image, levels.low, levels.high);
+}
+
+export function createFacePipeline(parts: FacePipelineParts): FacePipeline {
+  const policy = parts.qualityPolicy ?? defaultQualityPolicy;
+
+  async function analyseFace(image: PixelImage, face: { box: Box; score?: number | null }): Promise<FaceAnalysis> {
+    assertPixelImage(image);
+    const box = clipBox(face.box, image.width, image.height);
+    if (!(box.width >= 4 && box.height >= 4)) {
+      throw new VisionError('INVALID_BOX', 'The face box is empty or lies outside the image.', { box: face.box });
+    }
+    const detectorScore = face.score ?? null;
+    const isManualBox = detectorScore === null;
+    const landmarks = await parts.landmarker.locate(image, box, { isManualBox });
+    const { image: aligned } = alignFace(image, landmarks.points5);
+    const corrected = correctExposure(aligned);
+    const embedding = await parts.recognizer.embed(corrected as RgbImage);
+    // Quality is measured on what the camera delivered, not on the corrected crop: the investigator must
+    // see that the face was dark even though the model was helped.
+    const metrics = measureQuality({ aligned, points5: landmarks.points5, detectorScore });
+    return {
+      box,
+      detectorScore,
+      isManualBox,
+      landmarks,
+      quality: assessQuality(metrics, policy),
+      aligned,
+      embedding,
+      modelId: parts.recognizer.modelId,
+    };
+  }
+
+  return {
+    detectorId: parts.detector.modelId,
+    landmarkerId: parts.landmarker.modelId,
+    recognizerId: parts.recognizer.modelId,
+    embeddingDimension: parts.recognizer.dimension,
+    async detectFaces(image, options) {
+      const faces = await parts.detector.detect(image, options);
+      if (faces.length > 0) return faces;
+      const corrected = correctExposure(image);
+      return corrected === image ? faces : parts.detector.detect(corrected, options);
+    },
+    analyseFace,
+    async analyseImage(image, options) {
+      const faces = await this.detectFaces(image, options);
+      const analyses: FaceAnalysis[] = [];
+      for (const f of faces) {
+        if (options?.signal?.aborted) throw options.signal.reason;
+        analyses.push(await analyseFace(image, f));
+      }
+      return analyses;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { DecodedImageInfo } from './decode-policy';
+import type { DetectedFace, DetectOptions, FaceLandmarks } from './face-models';
+import type { QualityReport } from './face-quality';
+import type { Box } from './geometry';
+import type { SerializedVisionError } from './vision-error';
+
+// Messages between the vision Web Worker and its client. Only structured-cloneable data crosses: errors
+// travel as codes, pixels and embeddings as transferred buffers.
+
+export type WorkerBackendPreference = 'auto' | 'webgpu' | 'wasm';
+export type WorkerBackend = 'webgpu' | 'wasm';
+
+export type InitOptions = {
+  modelsBaseUrl?: string;
+  wasmPaths?: string;
+  backend?: WorkerBackendPreference;
+  numThreads?: number;
+  isFlipAveraged?: boolean;
+};
+
+export type ImageSource = Blob | ArrayBuffer;
+
+export type CropFormat = 'rgba' | 'png' | 'jpeg';
+
+export type WorkerRequest =
+  | { id: number; type: 'init'; options: InitOptions }
+  | { id: number; type: 'detect'; source: ImageSource; options?: Omit<DetectOptions, 'signal'> }
+  | { id: number; type: 'analyse'; imageId: string; box: Box; score?: number | null; cropFormat?: CropFormat }
+  | { id: number; type: 'analyse-image'; source: ImageSource; options?: Omit<DetectOptions, 'signal'>; cropFormat?: CropFormat }
+  | { id: number; type: 'release'; imageId: string };
+
+export type DetectResult = {
+  imageId: string;
+  width: number;
+  height: number;
+  info: DecodedImageInfo;
+  faces: DetectedFace[];
+  detectorId: string;
+  /** Decoding alone; `ms` includes it. */
+  decodeMs: number;
+  ms: number;
+};
+
+export type CropData = { format: 'rgba'; width: number; height: number; data: Uint8ClampedArray } | { format: 'png' | 'jpeg'; width: number; height: number; blob: Blob };
+
+export type AnalyseResult = {
+  box: Box;
+  detectorScore: number | null;
+  isManualBox: boolean;
+  landmarks: FaceLandmarks;
+  quality: QualityReport;
+  crop: CropData;
+  embedding: Float32Array;
+  modelId: string;
+  ms: number;
+};
+
+export type AnalyseImageResult = { detect: DetectResult; faces: AnalyseResult[]; ms: number };
+
+export type InitResult = { backend: WorkerBackend; detectorId: string; landmarkerId: string; recognizerId: string; numThreads: number };
+
+export type WorkerResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: SerializedVisionError }
+  | { id: -1; event: 'backend-changed'; backend: WorkerBackend; reason: string };

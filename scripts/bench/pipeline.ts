@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import sharp from 'sharp';
+import { decodeImageFile } from '@/lib/server/vision/decode-image-file';
+import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
+import { cosineSimilarity } from '@/lib/vision/face-recognizer';
+import { pickPrimaryFace } from '@/lib/vision/face-pipeline';
+import { startBrowserHarness } from '../eval/browser-vision-harness';
+import { intFlag, parseArgs } from '../eval/parse-args';
+
+// `npm run bench -- pipeline [--runs 20] [--image FILE] [--no-browser] [--json]`
+// Milliseconds for detect + landmarks + embed of a 640×480 image with one face: Node (onnxruntime-node,
+// one thread) and, in the same run, the browser worker (onnxruntime-web WASM in headless Chromium).
+// Decoding is timed separately; it depends on the codec, not on the pipeline.
+
+const lfwSample = resolve(process.cwd(), '../shared/data/lfw/images/Colin_Powell/Colin_Powell_0005.jpg');
+
+async function composeBenchImage(file: string | undefined): Promise<{ bytes: Uint8Array; source: string }> {
+  if (file) return { bytes: new Uint8Array(await readFile(file)), source: file };
+  if (existsSync(lfwSample)) {
+    // An LFW portrait enlarged to 480 px high on a grey 640×480 frame: one face of about 200 px.
+    const face = await sharp(lfwSample).resize(480, 480).toBuffer();
+    const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#7f7f7f' } })
+      .composite([{ input: face, left: 80, top: 0 }])
+      .png()
+      .toBuffer();
+    return { bytes: new Uint8Array(png), source: `${lfwSample} composed onto 640×480` };
+  }
+  // Without LFW the timing still holds (the detector runs the same pyramid), but no face is found, so
+  // landmarks and embedding are timed on a manual box instead.
+  const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#6a5a4a' } }).png().toBuffer();
+  return { bytes: new Uint8Array(png), source: 'synthetic 640×480 (LFW absent)' };
+}
+
+function stats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  return { median: Math.round(median * 10) / 10, mean: Math.round(mean * 10) / 10, min: Math.round(sorted[0]! * 10) / 10 };
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, ['json', 'no-browser']);
+  const runs = Math.max(3, intFlag(args, 'runs', 20));
+  const { bytes, source } = await composeBenchImage(args.flags.get('image'));
+
+  const pipeline = await loadFacePipeline({ intraOpThreads: 1 });
+  const decodeTimes: number[] = [];
+  const nodeTimes: number[] = [];
+  let nodeEmbedding: Float32Array | null = null;
+  let faces = 0;
+  for (let i = 0; i < runs + 3; i++) {
+    const t0 = performance.now();
+    const { image } = await decodeImageFile(bytes);
+    const t1 = performance.now();
+    const detected = await pipeline.detectFaces(image);
+    const boxes = detected.length > 0 ? detected : [{ box: { x: 220, y: 140, width: 200, height: 200 }, score: null }];
+    let last = null;
+    for (const f of boxes) last = await pipeline.analyseFace(image, f);
+    const t2 = performance.now();
+    if (i >= 3) {
+      decodeTimes.push(t1 - t0);
+      nodeTimes.push(t2 - t1);
+    }
+    faces = detected.length;
+    const primary = pickPrimaryFace(detected);
+    nodeEmbedding = primary ? (await pipeline.analyseFace(image, primary)).embedding : last!.embedding;
+  }
+
+  const result: Record<string, unknown> = {
+    bench: 'pipeline',
+    image: source,
+    imageSize: '640×480',
+    facesFound: faces,
+    runs,
+    modelId: pipeline.recognizerId,
+    node: { threads: 1, decodeMs: stats(decodeTimes), pipelineMs: stats(nodeTimes) },
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+  };
+
+  if (!args.switches.has('no-browser')) {
+    const harness = await startBrowserHarness();
+    try {
+      for (const threads of [1, 0] as const) {
+        const options = { backend: 'wasm' as const, ...(threads ? { numThreads: threads } : {}) };
+        const info = await harness.init(options);
+        const times: number[] = [];
+        let embedding: number[] | null = null;
+        for (let i = 0; i < runs + 3; i++) {
+          const r = await harness.analyseImage(options, bytes);
+          if (i >= 3) times.push(r.ms - r.decodeMs);
+          const best = pickPrimaryFace(r.faces.map((f) => ({ ...f, box: f.box as { x: number; y: number; width: number; height: number }, score: f.score ?? 0 })));
+          embedding = best?.embedding ?? null;
+        }
+        const s = stats(times);
+        result[threads === 1 ? 'browserWasm1Thread' : 'browserWasmDefaultThreads'] = {
+          backend: info.backend,
+          threads: info.numThreads,
+          pipelineMs: s,
+          ratioToNode: Math.round((s.median / stats(nodeTimes).median) * 100) / 100,
+          cosineToNode: embedding && nodeEmbedding ? Math.round(cosineSimilarity(new Float32Array(embedding), nodeEmbedding) * 1e6) / 1e6 : null,
+        };
+      }
+    } finally {
+      await harness.close();
+    }
+  }
+
+  for (const [key, value] of Object.entries(result)) console.log(`${key.padEnd(26)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  if (args.switches.has('json')) console.log(JSON.stringify(result));
+}

@@ -1,0 +1,130 @@
+// `npm run calibrate -- --embeddings FILE [--out lib/shared/calibration/<table>.json]`
+//   [--dataset "words"]  FILE is written by `npm run eval -- identify … --save-embeddings FILE` (every gallery and probe embedding
+//   with its subject). Or `npm run calibrate -- --images DIR` to embed a folder of <subject>/<image> first.
+// Measures the impostor score distribution (every pair of embeddings of different subjects) and writes the
+// score → FMR table that lib/shared/calibration reads.
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
+import type { CalibrationTable } from '@/lib/shared/calibration/false-match-rate';
+import { embedImageFile } from './eval/embed-image-file';
+import { intFlag, parseArgs } from './eval/parse-args';
+
+type Row = { subject: string; embedding: Float32Array; modelId: string };
+
+async function readEmbeddingDump(file: string): Promise<Row[]> {
+  const buf = await readFile(file);
+  const rows: Row[] = [];
+  let offset = 0;
+  while (offset < buf.length) {
+    const newline = buf.indexOf(10, offset);
+    const header = JSON.parse(buf.subarray(offset, newline).toString('utf8')) as { subject: string; dimension: number; modelId: string };
+    const start = newline + 1;
+    const bytes = buf.subarray(start, start + header.dimension * 4);
+    rows.push({ subject: header.subject, modelId: header.modelId, embedding: new Float32Array(new Uint8Array(bytes).buffer) });
+    offset = start + header.dimension * 4;
+  }
+  return rows;
+}
+
+async function embedFolder(dir: string, perSubject: number): Promise<Row[]> {
+  const pipeline = await loadFacePipeline();
+  const rows: Row[] = [];
+  const subjects = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  for (const [i, subject] of subjects.entries()) {
+    const files = (await readdir(join(dir, subject))).sort().slice(0, perSubject);
+    for (const f of files) {
+      const r = await embedImageFile(pipeline, join(dir, subject, f));
+      if (r.embedding) rows.push({ subject, embedding: r.embedding, modelId: pipeline.recognizerId });
+    }
+    if ((i + 1) % 500 === 0) process.stderr.write(`subjects ${i + 1}/${subjects.length}\n`);
+  }
+  return rows;
+}
+
+const args = parseArgs(process.argv.slice(2), []);
+const dump = args.flags.get('embeddings');
+const imagesDir = args.flags.get('images');
+if (!dump && !imagesDir) {
+  console.error('usage: npm run calibrate -- --embeddings FILE | --images DIR [--per-subject 4] [--out FILE]');
+  process.exit(2);
+}
+const rows = dump ? await readEmbeddingDump(resolve(dump)) : await embedFolder(resolve(imagesDir!), intFlag(args, 'per-subject', 4));
+const modelIds = new Set(rows.map((r) => r.modelId));
+if (modelIds.size !== 1) throw new Error(`embeddings come from ${modelIds.size} models; calibrate one model at a time`);
+const modelId = [...modelIds][0]!;
+
+// Histogram on a fine grid: 42 M pairs do not fit in memory as floats, and a 1e-3 bin is far finer than
+// any decision the table informs.
+const bins = 2001; // scores −1 … 1 by 0.001
+const impostor = new Float64Array(bins);
+const genuine = new Float64Array(bins);
+const dim = rows[0]!.embedding.length;
+const flat = new Float32Array(rows.length * dim);
+rows.forEach((r, i) => flat.set(r.embedding, i * dim));
+let impostorCount = 0;
+let genuineCount = 0;
+let maxImpostor = -1;
+const started = performance.now();
+for (let i = 0; i < rows.length; i++) {
+  const si = rows[i]!.subject;
+  const bi = i * dim;
+  for (let j = i + 1; j < rows.length; j++) {
+    let dot = 0;
+    const bj = j * dim;
+    for (let d = 0; d < dim; d++) dot += flat[bi + d]! * flat[bj + d]!;
+    const bin = Math.min(bins - 1, Math.max(0, Math.round((dot + 1) * 1000)));
+    if (rows[j]!.subject === si) {
+      genuine[bin]! += 1;
+      genuineCount++;
+    } else {
+      impostor[bin]! += 1;
+      impostorCount++;
+      if (dot > maxImpostor) maxImpostor = dot;
+    }
+  }
+  if ((i + 1) % 1000 === 0) process.stderr.write(`rows ${i + 1}/${rows.length} (${Math.round((performance.now() - started) / 1000)} s)\n`);
+}
+
+// Tail sums: FMR(s) = share of impostor scores in bins ≥ s.
+const tailImpostor = new Float64Array(bins + 1);
+const tailGenuine = new Float64Array(bins + 1);
+for (let b = bins - 1; b >= 0; b--) {
+  tailImpostor[b] = tailImpostor[b + 1]! + impostor[b]!;
+  tailGenuine[b] = tailGenuine[b + 1]! + genuine[b]!;
+}
+const points: CalibrationTable['points'] = [];
+for (let b = 0; b < bins; b += 10) {
+  const score = b / 1000 - 1;
+  if (score < -0.2) continue;
+  const fmr = tailImpostor[b]! / impostorCount;
+  points.push({ score: Math.round(score * 1000) / 1000, fmr, tar: genuineCount ? tailGenuine[b]! / genuineCount : undefined });
+  if (fmr === 0) break; // the table stops where the impostor data runs out
+}
+const thresholds = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6].map((target) => {
+  if (target < 1 / impostorCount) return { fmr: target, score: null };
+  for (let b = 0; b < bins; b++) if (tailImpostor[b]! / impostorCount <= target) return { fmr: target, score: Math.round((b / 1000 - 1) * 1000) / 1000 };
+  return { fmr: target, score: null };
+});
+const table: CalibrationTable = {
+  modelId,
+  dataset: args.flags.get('dataset') ?? (dump ? `embeddings from ${dump.split('/').pop()}` : `folder ${imagesDir}`),
+  impostorComparisons: impostorCount,
+  genuineComparisons: genuineCount,
+  points,
+  thresholds,
+  measuredAt: new Date().toISOString().slice(0, 10),
+  notes:
+    `Impostor comparisons are every pair of images of different subjects (${rows.length} images, ${new Set(rows.map((r) => r.subject)).size} subjects); ` +
+    `they are not independent (each image takes part in many), so rates near 1/${impostorCount} are optimistic. ` +
+    `Highest impostor score ${maxImpostor.toFixed(4)}; above it the table gives only an upper bound. Scores binned to 0.001.`,
+};
+const out = args.flags.get('out') ?? 'lib/shared/calibration/faceplugin-fr-feature-512.json';
+if (existsSync(out) && args.flags.get('out') === undefined && !modelId.startsWith('faceplugin-fr-feature-512@')) {
+  throw new Error(`refusing to overwrite ${out} with a table for ${modelId}; pass --out`);
+}
+await writeFile(out, `${JSON.stringify(table, null, 1)}\n`);
+console.log(`model ${modelId}: ${rows.length} embeddings, ${impostorCount} impostor and ${genuineCount} genuine comparisons`);
+for (const t of thresholds) console.log(`FMR ${t.fmr.toExponential(0)} → score ≥ ${t.score ?? 'beyond the data'}`);
+console.log(`wrote ${out}`);

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+
+export type LabelledPath = { path: string; subject: string };
+
+/** `path,subject` lines; RFC 4180 quoting; a first line reading `path,subject` is taken as a header. */
+export async function readLabelledCsv(file: string): Promise<LabelledPath[]> {
+  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  const rows: LabelledPath[] = [];
+  for (const [index, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === '') continue;
+    const fields = splitCsvLine(line);
+    if (fields.length < 2) throw new Error(`${file}:${index + 1}: expected path,subject`);
+    const [path, subject] = fields as [string, string];
+    if (index === 0 && path.toLowerCase() === 'path' && subject.toLowerCase() === 'subject') continue;
+    rows.push({ path, subject });
+  }
+  return rows;
+}
+
+export function splitCsvLine(line: string): string[] {
+  const fields: string[] = [];
+  let current = '';
+  let isQuoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (isQuoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        current += '"';
+        i++;
+      } else if (ch === '"') isQuoted = false;
+      else current += ch;
+    } else if (ch === '"') isQuoted = true;
+    else if (ch === ',') {
+      fields.push(current);
+      current = '';
+    } else current += ch;
+  }
+  fields.push(current);
+  return fields;
+}

@@ -1,0 +1,124 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
+import { defaultEmbedImageOptions, embedImageFile } from './embed-image-file';
+import { createSubjectSearch, type SubjectSearch } from './exact-subject-search';
+import { createVectorIndexSubjectSearch } from './vector-index-subject-search';
+import { type ProbeOutcome, summariseIdentification } from './identification-metrics';
+import { intFlag, parseArgs, requireFlag } from './parse-args';
+import { readLabelledCsv } from './read-csv';
+
+// `npm run eval -- identify --gallery G.csv --probes P.csv --top 50 --out results.jsonl [--json] [--threads N]
+//   [--index embedded|scan] [--save-embeddings FILE]`
+
+function resolveImagePath(path: string, csvFile: string): string {
+  if (isAbsolute(path)) return path;
+  const fromCwd = resolve(path);
+  if (existsSync(fromCwd)) return fromCwd;
+  return resolve(dirname(csvFile), path);
+}
+
+function progress(label: string, done: number, total: number) {
+  if (process.stderr.isTTY || done === total || done % 500 === 0) process.stderr.write(`\r${label} ${done}/${total}${done === total ? '\n' : ''}`);
+}
+
+export async function runIdentify(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv, ['json']);
+  const galleryCsv = requireFlag(args, 'gallery');
+  const probesCsv = requireFlag(args, 'probes');
+  const outFile = requireFlag(args, 'out');
+  const top = intFlag(args, 'top', 50);
+  const threads = intFlag(args, 'threads', 1);
+  const pipeline = await loadFacePipeline({ intraOpThreads: threads });
+  const gallery = await readLabelledCsv(galleryCsv);
+  const probes = await readLabelledCsv(probesCsv);
+
+  const indexKind = args.flags.get('index') ?? 'embedded';
+  if (indexKind !== 'embedded' && indexKind !== 'scan') throw new Error('--index must be embedded or scan');
+  const index: SubjectSearch =
+    indexKind === 'embedded' ? await createVectorIndexSubjectSearch(pipeline.recognizerId, pipeline.embeddingDimension) : createSubjectSearch(pipeline.embeddingDimension);
+  // Optional dump of every embedding (binary: per row a JSON header line, then 512 float32) so calibration
+  // can reuse an evaluation's embeddings instead of recomputing them.
+  const saveFile = args.flags.get('save-embeddings');
+  const saved = saveFile ? createWriteStream(saveFile) : null;
+  const save = async (row: { path: string; subject: string }, embedding: Float32Array | null) => {
+    if (!saved || !embedding) return;
+    saved.write(`${JSON.stringify({ path: row.path, subject: row.subject, dimension: embedding.length, modelId: pipeline.recognizerId })}\n`);
+    if (!saved.write(Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength))) await new Promise<void>((r) => saved.once('drain', () => r()));
+  };
+  let totalMs = 0;
+  let galleryNoFace = 0;
+  for (const [i, row] of gallery.entries()) {
+    const result = await embedImageFile(pipeline, resolveImagePath(row.path, galleryCsv), defaultEmbedImageOptions);
+    totalMs += result.ms;
+    if (result.embedding) await index.add(row.subject, result.embedding);
+    else galleryNoFace++;
+    await save(row, result.embedding);
+    progress('gallery', i + 1, gallery.length);
+  }
+  const enrolled = new Set<string>();
+  for (const row of gallery) enrolled.add(row.subject);
+
+  const out = createWriteStream(outFile);
+  const outcomes: ProbeOutcome[] = [];
+  let probesNoFace = 0;
+  let probeErrors = 0;
+  for (const [i, row] of probes.entries()) {
+    const result = await embedImageFile(pipeline, resolveImagePath(row.path, probesCsv), defaultEmbedImageOptions);
+    totalMs += result.ms;
+    if (result.error) probeErrors++;
+    const candidates = result.embedding ? await index.search(result.embedding, top) : [];
+    if (!result.embedding) probesNoFace++;
+    await save(row, result.embedding);
+    const line = { probe: row.path, faces: result.faces, candidates: candidates.map((c) => ({ subject: c.subject, score: round(c.score) })) };
+    if (!out.write(`${JSON.stringify(line)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+    const isMated = enrolled.has(row.subject);
+    const rankIndex = candidates.findIndex((c) => c.subject === row.subject);
+    const nonMated = result.embedding ? (await index.search(result.embedding, 1, { excludeSubject: row.subject }))[0] : undefined;
+    outcomes.push({
+      isMated,
+      matedRank: rankIndex >= 0 ? rankIndex + 1 : null,
+      matedScore: rankIndex >= 0 ? candidates[rankIndex]!.score : null,
+      bestNonMatedScore: nonMated?.score ?? null,
+    });
+    progress('probes', i + 1, probes.length);
+  }
+  await new Promise<void>((r) => out.end(r));
+  await index.close();
+  if (saved) await new Promise<void>((r) => saved.end(r));
+
+  const metrics = summariseIdentification(outcomes, [0.01, 0.1]);
+  const summary = {
+    command: 'identify',
+    modelId: pipeline.recognizerId,
+    detectorId: pipeline.detectorId,
+    galleryImages: gallery.length,
+    gallerySubjects: enrolled.size,
+    galleryImagesWithNoFace: galleryNoFace,
+    probes: probes.length,
+    matedProbes: outcomes.filter((o) => o.isMated).length,
+    rank1: round(metrics.rank1),
+    rank10: round(metrics.rank10),
+    fnirAtFpir001: metrics.fnirAtFpir[0]?.fnir ?? null,
+    fnirAtFpir01: metrics.fnirAtFpir[1]?.fnir ?? null,
+    thresholdAtFpir001: metrics.fnirAtFpir[0]?.threshold ?? null,
+    thresholdAtFpir01: metrics.fnirAtFpir[1]?.threshold ?? null,
+    fpirSource: metrics.fpirSource,
+    imagesWithNoFace: probesNoFace,
+    probeErrors,
+    msPerImage: round(totalMs / Math.max(1, gallery.length + probes.length), 1),
+    index: indexKind === 'embedded' ? 'app EmbeddedVectorIndex (temporary folder)' : 'in-memory exact scan',
+    results: outFile,
+  };
+  printSummary(summary, args.switches.has('json'));
+}
+
+export function round(x: number, digits = 6): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export function printSummary(summary: Record<string, unknown>, isJson: boolean) {
+  for (const [key, value] of Object.entries(summary)) console.log(`${key.padEnd(26)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  if (isJson) console.log(JSON.stringify(summary));
+}

@@ -1,0 +1,65 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runIdentify } from '@/scripts/eval/run-identify';
+import { hasLfw, lfwImage, lfwMissingMessage } from './lfw-fixture';
+
+if (!hasLfw) console.warn(lfwMissingMessage);
+
+const people = ['Colin_Powell', 'George_W_Bush', 'Tony_Blair', 'Donald_Rumsfeld', 'Gerhard_Schroeder', 'Ariel_Sharon', 'Hugo_Chavez', 'Junichiro_Koizumi'];
+
+type Line = { probe: string; faces: number; candidates: { subject: string; score: number }[] };
+
+describe.skipIf(!hasLfw)('npm run eval -- identify', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'eval-identify-'));
+    const gallery = ['path,subject', ...people.map((p) => `${lfwImage(p, 1)},${p}`)];
+    // Probes: two more images per person, one non-image, and one person not in the gallery.
+    const probes = [...people.flatMap((p) => [`${lfwImage(p, 2)},${p}`, `${lfwImage(p, 3)},${p}`]), `${join(dir, 'notes.txt')},Nobody`, `${lfwImage('Serena_Williams', 1)},Serena_Williams`];
+    await writeFile(join(dir, 'notes.txt'), 'not an image');
+    await writeFile(join(dir, 'g.csv'), `${gallery.join('\n')}\n`);
+    await writeFile(join(dir, 'p.csv'), `${probes.join('\n')}\n`);
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  async function run(index: 'embedded' | 'scan') {
+    const out = join(dir, `${index}.jsonl`);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await runIdentify(['--gallery', join(dir, 'g.csv'), '--probes', join(dir, 'p.csv'), '--top', '5', '--out', out, '--json', '--index', index]);
+      const summary = JSON.parse(String(log.mock.calls.at(-1)![0]));
+      const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Line);
+      return { summary, lines };
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
+  }
+
+  it('writes one line per probe in the issue format, and the app index agrees with a plain scan', async () => {
+    const embedded = await run('embedded');
+    const scan = await run('scan');
+    expect(embedded.lines).toHaveLength(people.length * 2 + 2);
+    for (const line of embedded.lines) {
+      expect(Object.keys(line).sort()).toEqual(['candidates', 'faces', 'probe']);
+      expect(line.candidates.length).toBeLessThanOrEqual(5);
+    }
+    expect(embedded.lines[0]!.probe).toBe(lfwImage(people[0]!, 2));
+    const failed = embedded.lines.find((l) => l.probe.endsWith('notes.txt'))!;
+    expect(failed).toEqual({ probe: join(dir, 'notes.txt'), faces: 0, candidates: [] });
+    embedded.lines.forEach((line, i) => {
+      const other = scan.lines[i]!;
+      expect(line.candidates.map((c) => c.subject)).toEqual(other.candidates.map((c) => c.subject));
+      line.candidates.forEach((c, j) => expect(c.score).toBeCloseTo(other.candidates[j]!.score, 4));
+    });
+    expect(embedded.summary.rank1).toBeGreaterThanOrEqual(0.85);
+    expect(embedded.summary.imagesWithNoFace).toBe(1);
+    expect(embedded.summary.matedProbes).toBe(people.length * 2);
+    expect(embedded.summary.fpirSource).toBe('non-mated probes');
+    expect(embedded.summary).toHaveProperty('fnirAtFpir001');
+    expect(embedded.summary).toHaveProperty('msPerImage');
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type CalibrationTable,
+  describeChanceOfScore,
+  expectedFalsePositiveRate,
+  falseMatchRate,
+} from '@/lib/shared/calibration/false-match-rate';
+
+const table: CalibrationTable = {
+  modelId: 'toy@1',
+  dataset: 'toy',
+  impostorComparisons: 1_000_000,
+  genuineComparisons: 100,
+  points: [
+    { score: 0, fmr: 0.5 },
+    { score: 0.2, fmr: 1e-2 },
+    { score: 0.4, fmr: 1e-4 },
+    { score: 0.5, fmr: 0 },
+  ],
+  thresholds: [],
+  measuredAt: '2026-11-27',
+  notes: '',
+};
+
+describe('score calibration', () => {
+  it('interpolates FMR log-linearly between table points', () => {
+    expect(falseMatchRate('toy@1', 0.2, table)!.fmr).toBeCloseTo(1e-2, 12);
+    expect(falseMatchRate('toy@1', 0.3, table)!.fmr).toBeCloseTo(1e-3, 9);
+  });
+
+  it('beyond the last impostor gives an upper bound of one in the number of comparisons', () => {
+    expect(falseMatchRate('toy@1', 0.9, table)).toEqual({ fmr: 1e-6, isUpperBound: true });
+  });
+
+  it('has no reading for a model without a table', () => {
+    expect(falseMatchRate('unknown@1', 0.5)).toBeNull();
+    expect(describeChanceOfScore('unknown@1', 0.5, 100)).toMatch(/No calibration/);
+  });
+
+  it('expected false positive rate is 1 − (1 − FMR)^N, precise for tiny FMR', () => {
+    expect(expectedFalsePositiveRate(0.01, 1)).toBeCloseTo(0.01, 12);
+    expect(expectedFalsePositiveRate(1e-6, 1000)).toBeCloseTo(1 - (1 - 1e-6) ** 1000, 12);
+    expect(expectedFalsePositiveRate(1e-3, 0)).toBe(0);
+  });
+
+  it('says it in plain words for the default model', () => {
+    // Uses the committed LFW table: a very high score in a small gallery is rare by chance.
+    expect(describeChanceOfScore('faceplugin-fr-feature-512@0.0.1', 0.9, 1000)).toMatch(/fewer than 1 in|about 1 in/);
+    expect(describeChanceOfScore('faceplugin-fr-feature-512@0.0.1', 0.0, 100_000)).toMatch(/most searches/);
+  });
+});
