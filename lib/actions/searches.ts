@@ -1,39 +1,9 @@
 'use server';
 
 import { defineAction } from '@/lib/server/actions/define-action';
-import { calibrateCandidate } from '@/lib/server/search/calibrate-candidate';
-import { authorizeFaceSearch, runFaceSearch } from '@/lib/server/search/run-face-search';
-import { readSearchPolicy } from '@/lib/server/settings/search-policy';
-import { getVectorIndex } from '@/lib/server/vector/get-vector-index';
-import { runSearchSchema } from '@/lib/shared/schemas/search';
+import { runSearchSpec } from '@/lib/server/actions/specs/run-search';
 
-const runSearchAction = defineAction({
-  name: 'search.run',
-  permission: 'search:run',
-  input: runSearchSchema,
-  async authorize({ actor, input, tx }) {
-    const policy = await readSearchPolicy(tx);
-    return { policy, target: await authorizeFaceSearch(tx, actor, input, policy) };
-  },
-  async run({ actor, input, tx, authorized: { policy, target } }) {
-    const outcome = await runFaceSearch({ tx, actor, input, target, policy, index: getVectorIndex(), calibrate: calibrateCandidate });
-    return {
-      data: outcome,
-      target: { type: 'search', id: outcome.searchId },
-      auditPayload: {
-        caseId: target.caseId,
-        probeFaceId: input.probeFaceId,
-        watchlistIds: target.watchlistIds,
-        mode: input.mode,
-        listSize: input.listSize ?? policy.listSize,
-        threshold: input.threshold ?? null,
-        gallerySize: outcome.gallerySize,
-        candidates: outcome.candidates,
-        qualityOverrideReason: input.qualityOverrideReason ?? null,
-      },
-    };
-  },
-});
+const runSearchAction = defineAction(runSearchSpec);
 
 export async function runSearch(input: unknown) {
   return runSearchAction(input);

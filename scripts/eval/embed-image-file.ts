@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { decodeImageFile } from '@/lib/server/vision/decode-image-file';
-import type { FacePipeline } from '@/lib/vision/face-pipeline';
+import type { FaceAnalysis, FacePipeline } from '@/lib/vision/face-pipeline';
 import { pickPrimaryFace } from '@/lib/vision/face-pipeline';
 import type { Box } from '@/lib/vision/geometry';
 import { VisionError } from '@/lib/vision/vision-error';
@@ -9,6 +9,10 @@ export type ImageEmbedding = {
   /** Faces found (at the normal threshold, or at the low fallback threshold when the normal pass found none). */
   faces: number;
   embedding: Float32Array | null;
+  /** The whole analysis of the face embedded (box, landmarks, quality, aligned crop). */
+  analysis: FaceAnalysis | null;
+  /** The decoded image's size as stored (after EXIF orientation). */
+  size: { width: number; height: number } | null;
   isLowConfidence: boolean;
   isCentreFallback: boolean;
   error: string | null;
@@ -26,10 +30,16 @@ export const defaultEmbedImageOptions: EmbedImageOptions = { fallbackThreshold: 
 
 /** Decode → detect → best face → landmarks → align → embed for one file, timing the whole. */
 export async function embedImageFile(pipeline: FacePipeline, path: string, options: EmbedImageOptions = defaultEmbedImageOptions): Promise<ImageEmbedding> {
+  return embedImageBytes(pipeline, new Uint8Array(await readFile(path)), options);
+}
+
+export async function embedImageBytes(pipeline: FacePipeline, bytes: Uint8Array, options: EmbedImageOptions = defaultEmbedImageOptions): Promise<ImageEmbedding> {
   const started = performance.now();
-  const done = (partial: Omit<ImageEmbedding, 'ms'>): ImageEmbedding => ({ ...partial, ms: performance.now() - started });
+  let size: ImageEmbedding['size'] = null;
+  const done = (partial: Omit<ImageEmbedding, 'ms' | 'size'>): ImageEmbedding => ({ ...partial, size, ms: performance.now() - started });
   try {
-    const { image } = await decodeImageFile(new Uint8Array(await readFile(path)));
+    const { image, info } = await decodeImageFile(bytes);
+    size = { width: info.originalWidth, height: info.originalHeight };
     let faces = await pipeline.detectFaces(image);
     let isLowConfidence = false;
     if (faces.length === 0 && options.fallbackThreshold > 0) {
@@ -39,17 +49,17 @@ export async function embedImageFile(pipeline: FacePipeline, path: string, optio
     const primary = pickPrimaryFace(faces);
     if (!primary) {
       if (!options.isCentreFallbackAllowed) {
-        return done({ faces: 0, embedding: null, isLowConfidence: false, isCentreFallback: false, error: null });
+        return done({ faces: 0, embedding: null, analysis: null, isLowConfidence: false, isCentreFallback: false, error: null });
       }
       const side = Math.min(image.width, image.height) * 0.5;
       const box: Box = { x: (image.width - side) / 2, y: (image.height - side) / 2, width: side, height: side };
       const analysis = await pipeline.analyseFace(image, { box, score: null });
-      return done({ faces: 0, embedding: analysis.embedding, isLowConfidence: false, isCentreFallback: true, error: null });
+      return done({ faces: 0, embedding: analysis.embedding, analysis, isLowConfidence: false, isCentreFallback: true, error: null });
     }
     const analysis = await pipeline.analyseFace(image, primary);
-    return done({ faces: faces.length, embedding: analysis.embedding, isLowConfidence, isCentreFallback: false, error: null });
+    return done({ faces: faces.length, embedding: analysis.embedding, analysis, isLowConfidence, isCentreFallback: false, error: null });
   } catch (error) {
     const message = error instanceof VisionError ? `${error.code}: ${error.message}` : (error as Error).message;
-    return done({ faces: 0, embedding: null, isLowConfidence: false, isCentreFallback: false, error: message });
+    return done({ faces: 0, embedding: null, analysis: null, isLowConfidence: false, isCentreFallback: false, error: message });
   }
 }

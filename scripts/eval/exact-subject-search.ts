@@ -1,5 +1,5 @@
 // In-memory exact cosine scan over gallery embeddings, reduced to one best score per subject. The eval
-// uses the app's VectorIndex by default (vector-index-subject-search.ts); this is `--index scan`, a
+// runs the app itself by default (app-identification.ts); this is `--index scan`, a
 // dependency-free reference to check the index against.
 
 export type SubjectCandidate = { subject: string; score: number };

@@ -1,15 +1,19 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
-import { defaultEmbedImageOptions, embedImageFile } from './embed-image-file';
-import { createSubjectSearch, type SubjectSearch } from './exact-subject-search';
-import { createVectorIndexSubjectSearch } from './vector-index-subject-search';
+import { MAX_LIST_SIZE } from '@/lib/shared/schemas/search';
+import { defaultEmbedImageOptions, embedImageFile, type ImageEmbedding } from './embed-image-file';
+import { createSubjectSearch, type SubjectCandidate, type SubjectSearch } from './exact-subject-search';
+import { openAppIdentification, type AppIdentification } from './app-identification';
 import { type ProbeOutcome, summariseIdentification } from './identification-metrics';
 import { intFlag, parseArgs, requireFlag } from './parse-args';
 import { readLabelledCsv } from './read-csv';
 
 // `npm run eval -- identify --gallery G.csv --probes P.csv --top 50 --out results.jsonl [--json] [--threads N]
 //   [--index embedded|scan] [--save-embeddings FILE]`
+//
+// `--index embedded` (the default) runs the app: enrolment service, probe and search server actions,
+// embedded vector index. `--index scan` is a dependency-free exact scan to check the app against.
 
 function resolveImagePath(path: string, csvFile: string): string {
   if (isAbsolute(path)) return path;
@@ -35,8 +39,9 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
 
   const indexKind = args.flags.get('index') ?? 'embedded';
   if (indexKind !== 'embedded' && indexKind !== 'scan') throw new Error('--index must be embedded or scan');
-  const index: SubjectSearch =
-    indexKind === 'embedded' ? await createVectorIndexSubjectSearch(pipeline.recognizerId, pipeline.embeddingDimension) : createSubjectSearch(pipeline.embeddingDimension);
+  if (indexKind === 'embedded' && top > MAX_LIST_SIZE) throw new Error(`--top: the app lists at most ${MAX_LIST_SIZE} candidates`);
+  const app: AppIdentification | null = indexKind === 'embedded' ? await openAppIdentification(pipeline) : null;
+  const scan: SubjectSearch | null = app ? null : createSubjectSearch(pipeline.embeddingDimension);
   // Optional dump of every embedding (binary: per row a JSON header line, then 512 float32) so calibration
   // can reuse an evaluation's embeddings instead of recomputing them.
   const saveFile = args.flags.get('save-embeddings');
@@ -48,14 +53,25 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
   };
   let totalMs = 0;
   let galleryNoFace = 0;
+  const galleryOutcomes: Record<string, number> = {};
   for (const [i, row] of gallery.entries()) {
-    const result = await embedImageFile(pipeline, resolveImagePath(row.path, galleryCsv), defaultEmbedImageOptions);
-    totalMs += result.ms;
-    if (result.embedding) await index.add(row.subject, result.embedding);
-    else galleryNoFace++;
-    await save(row, result.embedding);
+    const path = resolveImagePath(row.path, galleryCsv);
+    const started = performance.now();
+    if (app) {
+      const outcome = await app.enrol(path, row.subject);
+      const key = outcome.status === 'set_aside' ? outcome.reason : outcome.status;
+      galleryOutcomes[key] = (galleryOutcomes[key] ?? 0) + 1;
+      if (outcome.status === 'set_aside') galleryNoFace++;
+    } else {
+      const result = await embedImageFile(pipeline, path, defaultEmbedImageOptions);
+      if (result.embedding) await scan!.add(row.subject, result.embedding);
+      else galleryNoFace++;
+      await save(row, result.embedding);
+    }
+    totalMs += performance.now() - started;
     progress('gallery', i + 1, gallery.length);
   }
+  await app?.finishEnrolment();
   const enrolled = new Set<string>();
   for (const row of gallery) enrolled.add(row.subject);
 
@@ -64,17 +80,26 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
   let probesNoFace = 0;
   let probeErrors = 0;
   for (const [i, row] of probes.entries()) {
-    const result = await embedImageFile(pipeline, resolveImagePath(row.path, probesCsv), defaultEmbedImageOptions);
-    totalMs += result.ms;
+    const started = performance.now();
+    const path = resolveImagePath(row.path, probesCsv);
+    let result: ImageEmbedding;
+    let candidates: SubjectCandidate[];
+    if (app) ({ embedding: result, candidates } = await app.identify(path, top));
+    else {
+      result = await embedImageFile(pipeline, path, defaultEmbedImageOptions);
+      candidates = result.embedding ? await scan!.search(result.embedding, top) : [];
+    }
+    totalMs += performance.now() - started;
     if (result.error) probeErrors++;
-    const candidates = result.embedding ? await index.search(result.embedding, top) : [];
     if (!result.embedding) probesNoFace++;
     await save(row, result.embedding);
     const line = { probe: row.path, faces: result.faces, candidates: candidates.map((c) => ({ subject: c.subject, score: round(c.score) })) };
     if (!out.write(`${JSON.stringify(line)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
     const isMated = enrolled.has(row.subject);
     const rankIndex = candidates.findIndex((c) => c.subject === row.subject);
-    const nonMated = result.embedding ? (await index.search(result.embedding, 1, { excludeSubject: row.subject }))[0] : undefined;
+    // The best non-mated score: the first listed subject who is not the probe's (the list is long
+    // enough: at most one subject per probe is mated).
+    const nonMated = candidates.find((candidate) => candidate.subject !== row.subject);
     outcomes.push({
       isMated,
       matedRank: rankIndex >= 0 ? rankIndex + 1 : null,
@@ -84,7 +109,8 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
     progress('probes', i + 1, probes.length);
   }
   await new Promise<void>((r) => out.end(r));
-  await index.close();
+  await app?.close();
+  await scan?.close();
   if (saved) await new Promise<void>((r) => saved.end(r));
 
   const metrics = summariseIdentification(outcomes, [0.01, 0.1]);
@@ -95,6 +121,7 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
     galleryImages: gallery.length,
     gallerySubjects: enrolled.size,
     galleryImagesWithNoFace: galleryNoFace,
+    ...(app ? { galleryEnrolment: galleryOutcomes } : {}),
     probes: probes.length,
     matedProbes: outcomes.filter((o) => o.isMated).length,
     rank1: round(metrics.rank1),
@@ -107,7 +134,7 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
     imagesWithNoFace: probesNoFace,
     probeErrors,
     msPerImage: round(totalMs / Math.max(1, gallery.length + probes.length), 1),
-    index: indexKind === 'embedded' ? 'app EmbeddedVectorIndex (temporary folder)' : 'in-memory exact scan',
+    index: indexKind === 'embedded' ? 'the app: enrolment service, probe and search actions, embedded index (temporary store)' : 'in-memory exact scan',
     results: outFile,
   };
   printSummary(summary, args.switches.has('json'));

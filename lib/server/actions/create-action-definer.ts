@@ -38,6 +38,17 @@ export type ActionDependencies = {
   logError?: (eventId: string, error: unknown) => void;
 };
 
+/**
+ * Declares an action's specification on its own, so the same specification can be wrapped for the
+ * server (the signed-in user) and for command-line tools such as the evaluation harness (a system
+ * user), and both run exactly the same checks and writes.
+ */
+export function specifyAction<Schema extends z.ZodType, Data, Authorized = void>(
+  spec: ActionSpec<Schema, Data, Authorized>,
+): ActionSpec<Schema, Data, Authorized> {
+  return spec;
+}
+
 /** For actions that create a new object: the permission check is all there is to authorise. */
 export async function authorizeCreation(): Promise<void> {}
 

@@ -19,6 +19,7 @@ export type SearchTarget = {
 };
 
 const VERDICT_RANK = { poor: 0, usable: 1, good: 2 } as const;
+const MAX_HITS = 400;
 
 /**
  * Everything that must hold before a face is searched, checked inside the transaction: the probe face
@@ -88,11 +89,12 @@ export async function runFaceSearch(options: {
   const gallerySize = await tx.enrolledFace.count({ where: searchable });
 
   // Ask the index for more than needed: hits for faces expired or erased since their last sync are
-  // dropped below against the database, which has the final word.
-  // An empty gallery has no collection to ask: the search is still recorded, with no candidates.
+  // dropped below against the database, which has the final word, and a subject with several
+  // enrolled faces is listed once, at their best. An empty gallery has no collection to ask: the search
+  // is still recorded, with no candidates.
   const hits = gallerySize === 0 ? [] : await index.search(modelId, {
     vector: bytesToEmbedding(target.probeFace.embedding),
-    limit: Math.min(listSize * 2 + 10, 200),
+    limit: Math.min(listSize * 4 + 10, MAX_HITS),
     watchlistIds: target.watchlistIds,
     ...(input.mode === 'threshold' ? { minScore: input.threshold } : {}),
   });
@@ -101,7 +103,15 @@ export async function runFaceSearch(options: {
     select: { id: true, subjectId: true },
   });
   const subjectOf = new Map(live.map((face) => [face.id, face.subjectId]));
-  const ranked = hits.filter((hit) => subjectOf.has(hit.payload.enrolledFaceId)).slice(0, listSize);
+  const listedSubjects = new Set<string>();
+  const ranked = hits
+    .filter((hit) => {
+      const subject = subjectOf.get(hit.payload.enrolledFaceId);
+      if (!subject || listedSubjects.has(subject)) return false;
+      listedSubjects.add(subject);
+      return true;
+    })
+    .slice(0, listSize);
 
   const search = await tx.search.create({
     data: {

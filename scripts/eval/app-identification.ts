@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { createActionDefiner } from '@/lib/server/actions/create-action-definer';
+import { recordProbeFaceSpec } from '@/lib/server/actions/specs/record-probe-face';
+import { runSearchSpec } from '@/lib/server/actions/specs/run-search';
+import { getConfig } from '@/lib/server/config';
+import { openDatabase, type Database } from '@/lib/server/db/database';
+import { enrolImage, type EnrolmentPolicy, type EnrolmentOutcome } from '@/lib/server/gallery/enrol-image';
+import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
+import { cropStoreFor } from '@/lib/server/storage/crop-store';
+import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
+import type { FacePipeline } from '@/lib/vision/face-pipeline';
+import { defaultEmbedImageOptions, embedImageBytes, type ImageEmbedding } from './embed-image-file';
+import type { SubjectCandidate } from './exact-subject-search';
+
+// The evaluation runs the app itself: the gallery is enrolled by the enrolment service (the one behind
+// `npm run enrol` and the admin page) and every probe goes through the same server-action
+// specifications an investigator's browser calls (record the probe face, then search), with their
+// validation, authorisation, calibration and audit, on a throwaway embedded store.
+
+/**
+ * Every gallery image is measured: the app's strict policy would set aside images with several faces
+ * or poor quality for a person to review, which would remove subjects from the evaluation silently.
+ * The summary reports how many images needed this.
+ */
+export const EVALUATION_ENROLMENT_POLICY: EnrolmentPolicy = {
+  minimumQuality: 'poor',
+  severalFaces: 'take_primary',
+  lowConfidenceRetry: { scoreThreshold: defaultEmbedImageOptions.fallbackThreshold, minFaceSize: 12 },
+};
+
+export type AppIdentification = {
+  enrol(path: string, subject: string): Promise<EnrolmentOutcome>;
+  finishEnrolment(): Promise<void>;
+  identify(path: string, top: number): Promise<{ embedding: ImageEmbedding; candidates: SubjectCandidate[] }>;
+  close(): Promise<void>;
+};
+
+export async function openAppIdentification(pipeline: FacePipeline): Promise<AppIdentification> {
+  // One folder per process, emptied at each open: the configuration is read once per process.
+  const dataDir = join(tmpdir(), `rfr-eval-${process.pid}`);
+  await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  process.env.DATA_DIR = dataDir;
+  if (getConfig().dataDir !== resolve(dataDir)) throw new Error('configuration was read before the evaluation store was chosen');
+  const database: Database = await openDatabase({});
+  const { prisma } = database;
+  const investigator = await prisma.user.create({
+    data: { email: 'evaluation@localhost', displayName: 'Evaluation harness', role: 'investigator', passwordHash: '!' },
+    select: { id: true, email: true, displayName: true, role: true },
+  });
+  const watchlist = await prisma.watchlist.create({
+    data: {
+      name: 'Evaluation gallery',
+      purpose: 'Accuracy evaluation',
+      authority: 'Evaluation',
+      ownerId: investigator.id,
+      retentionDays: 3650,
+      reviewDate: new Date(Date.now() + 365 * 86_400_000),
+    },
+    select: { id: true, retentionDays: true },
+  });
+  const kase = await prisma.case.create({
+    data: { reference: 'EVALUATION', offence: 'None', purpose: 'Measure identification accuracy', legalBasis: 'Evaluation only', openedById: investigator.id },
+  });
+  const defineAction = createActionDefiner({ getActor: async () => investigator, getPrisma: async () => prisma });
+  const recordProbeFace = defineAction(recordProbeFaceSpec);
+  const runSearch = defineAction(runSearchSpec);
+  const crops = cropStoreFor(dataDir);
+
+  return {
+    async enrol(path, subject) {
+      return enrolImage(
+        { prisma, pipeline, crops, policy: EVALUATION_ENROLMENT_POLICY },
+        { watchlist, subjectReference: subject, bytes: new Uint8Array(await readFile(path)), sourceLabel: path, actor: { id: null, role: 'evaluation' } },
+      );
+    },
+    async finishEnrolment() {
+      await syncVectorIndex(prisma, getVectorIndex());
+    },
+    async identify(path, top) {
+      const bytes = new Uint8Array(await readFile(path));
+      const embedding = await embedImageBytes(pipeline, bytes);
+      const face = embedding.analysis;
+      if (!face || !embedding.size) return { embedding, candidates: [] };
+      const crop = await sharp(Buffer.from(face.aligned.data), { raw: { width: face.aligned.width, height: face.aligned.height, channels: 3 } }).png().toBuffer();
+      const recorded = await recordProbeFace({
+        caseId: kase.id,
+        still: {
+          imageSha256: createHash('sha256').update(bytes).digest('hex'),
+          width: embedding.size.width,
+          height: embedding.size.height,
+          source: 'evaluation probe',
+        },
+        face: {
+          box: face.box,
+          landmarks: face.landmarks.points5.map((point) => [point.x, point.y]),
+          quality: { verdict: face.quality.verdict, metrics: face.quality.metrics, reasons: face.quality.reasons },
+          detectorScore: face.detectorScore,
+          isManualBox: face.isManualBox,
+          modelId: face.modelId,
+          embedding: Array.from(face.embedding),
+          cropBase64: crop.toString('base64'),
+        },
+      });
+      if (!recorded.ok) throw new Error(`recording ${path} was refused: ${recorded.error.code} ${recorded.error.message}`);
+      const searched = await runSearch({
+        probeFaceId: recorded.data.probeFaceId,
+        watchlistIds: [watchlist.id],
+        mode: 'rank',
+        listSize: top,
+        qualityOverrideReason: 'Evaluation: every probe is searched whatever its quality.',
+      });
+      if (!searched.ok) throw new Error(`searching ${path} was refused: ${searched.error.code} ${searched.error.message}`);
+      const candidates = await prisma.candidate.findMany({
+        where: { searchId: searched.data.searchId },
+        orderBy: { rank: 'asc' },
+        select: { rawScore: true, subject: { select: { reference: true } } },
+      });
+      return { embedding, candidates: candidates.map((candidate) => ({ subject: candidate.subject.reference, score: candidate.rawScore })) };
+    },
+    async close() {
+      await closeVectorIndex();
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
