@@ -1,0 +1,67 @@
+// `npm run bench -- enrol [--images N] [--json]`: bulk-enrolment throughput through the enrolment
+// service the CLI and the admin page use (decode, detect, landmarks, quality, embed, crop, database
+// row + audit event, index sync), on LFW images, into a throwaway embedded store.
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openDatabase } from '@/lib/server/db/database';
+import { enrolBatch } from '@/lib/server/gallery/enrol-batch';
+import { cropStoreFor } from '@/lib/server/storage/crop-store';
+import { EmbeddedVectorIndex } from '@/lib/server/vector/embedded-index';
+import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
+import { parseArgs } from '../eval/parse-args';
+
+export async function run(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, ['json']);
+  const count = Number(args.flags.get('images') ?? 500);
+  const lfw = resolve(process.cwd(), '../shared/data/lfw/images');
+  if (!existsSync(lfw)) {
+    console.error(`LFW not found at ${lfw}: the enrolment benchmark needs real face images; skipped.`);
+    return;
+  }
+  const items = readdirSync(lfw)
+    .sort()
+    .flatMap((name) => readdirSync(join(lfw, name)).map((file) => ({ path: join(lfw, name, file), subject: name })))
+    .slice(0, count);
+
+  const dir = join(tmpdir(), `rfr-bench-enrol-${process.pid}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const database = await openDatabase({ pgliteDir: join(dir, 'db') });
+  const index = new EmbeddedVectorIndex({ directory: join(dir, 'vectors') });
+  try {
+    const admin = await database.prisma.user.create({ data: { email: 'bench@localhost', displayName: 'Bench', role: 'admin', passwordHash: '!' } });
+    const watchlist = await database.prisma.watchlist.create({
+      data: { name: 'Bench', purpose: 'Benchmark', authority: 'Benchmark', ownerId: admin.id, retentionDays: 30, reviewDate: new Date() },
+    });
+    const pipeline = await loadFacePipeline();
+    const summary = await enrolBatch({
+      deps: { prisma: database.prisma, pipeline, crops: cropStoreFor(dir) },
+      index,
+      watchlist,
+      items,
+      actor: { id: null, role: 'bench' },
+      onProgress: (progress) => {
+        if (progress.done % 50 === 0) process.stderr.write(`\r[bench enrol] ${progress.done}/${progress.total} · ${progress.imagesPerSecond.toFixed(1)} img/s`);
+      },
+    });
+    process.stderr.write('\n');
+    const result = {
+      images: summary.total,
+      enrolled: summary.enrolled,
+      set_aside: summary.setAside,
+      seconds: Number(summary.seconds.toFixed(1)),
+      images_per_s: Number(summary.imagesPerSecond.toFixed(2)),
+      ms_per_image: Number(((1000 * summary.seconds) / summary.total).toFixed(1)),
+      store: 'PGlite on disk + embedded index',
+      cpus: cpus().length,
+    };
+    for (const [key, value] of Object.entries(result)) console.log(`${key.padEnd(14)} ${value}`);
+    if (args.switches.has('json')) console.log(JSON.stringify(result));
+  } finally {
+    await index.close();
+    await database.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
