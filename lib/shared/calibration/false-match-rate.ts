@@ -61,13 +61,27 @@ export function expectedFalsePositiveRate(fmr: number, gallerySize: number): num
 export function describeChanceOfScore(modelId: string, score: number, gallerySize: number): string {
   const rate = falseMatchRate(modelId, score);
   if (!rate) return `No calibration is available for model ${modelId}; this score cannot be read as a probability.`;
-  const p = expectedFalsePositiveRate(rate.fmr, gallerySize);
-  const galleryWords = `a gallery of ${gallerySize.toLocaleString('en-GB')}`;
+  return describeExpectedFalsePositives({ expectedFpir: expectedFalsePositiveRate(rate.fmr, gallerySize), gallerySize, isUpperBound: rate.isUpperBound });
+}
+
+/**
+ * The same words from a candidate's stored figures, so the review page shows exactly what was
+ * recorded at search time even if the calibration table is re-measured later.
+ */
+export function describeRecordedChance(candidate: { modelId: string; falseMatchRate: number; expectedFpir: number; gallerySize: number }): string {
+  const table = calibrationTableFor(candidate.modelId);
+  const isUpperBound = table ? candidate.falseMatchRate <= 1 / table.impostorComparisons : false;
+  return describeExpectedFalsePositives({ expectedFpir: candidate.expectedFpir, gallerySize: candidate.gallerySize, isUpperBound });
+}
+
+export function describeExpectedFalsePositives(options: { expectedFpir: number; gallerySize: number; isUpperBound: boolean }): string {
+  const p = options.expectedFpir;
+  const galleryWords = `a gallery of ${options.gallerySize.toLocaleString('en-GB')}`;
   if (p >= 0.5) return `A score this high would be expected by chance in most searches of ${galleryWords}: it is weak evidence on its own.`;
   const oneIn = 1 / p;
   const rounded = oneIn < 20 ? Math.round(oneIn) : Number(oneIn.toPrecision(2));
   const phrase = `1 in ${rounded.toLocaleString('en-GB')} searches of ${galleryWords}`;
-  return rate.isUpperBound
+  return options.isUpperBound
     ? `A score this high would occur by chance in fewer than ${phrase} (beyond the calibration data; the true rate is lower still).`
     : `A score this high would occur by chance in about ${phrase}.`;
 }

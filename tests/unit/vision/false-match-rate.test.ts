@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type CalibrationTable,
   describeChanceOfScore,
+  describeRecordedChance,
   expectedFalsePositiveRate,
   falseMatchRate,
 } from '@/lib/shared/calibration/false-match-rate';
@@ -47,5 +48,16 @@ describe('score calibration', () => {
     // Uses the committed LFW table: a very high score in a small gallery is rare by chance.
     expect(describeChanceOfScore('faceplugin-fr-feature-512@0.0.1', 0.9, 1000)).toMatch(/fewer than 1 in|about 1 in/);
     expect(describeChanceOfScore('faceplugin-fr-feature-512@0.0.1', 0.0, 100_000)).toMatch(/most searches/);
+  });
+});
+
+describe('describeRecordedChance', () => {
+  it('reads the figures stored with a candidate the same way as a fresh calibration', () => {
+    const modelId = 'faceplugin-fr-feature-512@0.0.1';
+    for (const score of [0.2, 0.45, 0.6, 0.95]) {
+      const fmr = falseMatchRate(modelId, score)!.fmr;
+      const recorded = describeRecordedChance({ modelId, falseMatchRate: fmr, expectedFpir: expectedFalsePositiveRate(fmr, 5000), gallerySize: 5000 });
+      expect(recorded).toBe(describeChanceOfScore(modelId, score, 5000));
+    }
   });
 });

@@ -6,7 +6,7 @@ import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 import { findSearchReviewForActor } from '@/lib/server/dal/searches';
-import { describeChanceOfScore } from '@/lib/shared/calibration/false-match-rate';
+import { describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
 
 export default async function SearchReviewPage({ params }: { params: Promise<{ caseId: string; searchId: string }> }) {
   const { searchId } = await params;
@@ -67,7 +67,7 @@ export default async function SearchReviewPage({ params }: { params: Promise<{ c
           <CandidateGallery
             probeFaceId={review.probeFace.id}
             candidates={review.candidates}
-            describeChance={(candidate) => describeChanceOfScore(review.modelId, candidate.rawScore, review.gallerySize)}
+            describeChance={(candidate) => describeRecordedChance({ ...candidate, modelId: review.modelId, gallerySize: review.gallerySize })}
           />
         </section>
       </div>
