@@ -3,7 +3,10 @@
 import { revalidatePath } from 'next/cache';
 import { authorizeCreation } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
-import { createWatchlistSchema } from '@/lib/shared/schemas/watchlist';
+import { markSubjectForErasure, markWatchlistForErasure } from '@/lib/server/gallery/erase-faces';
+import { runGalleryMaintenance } from '@/lib/server/gallery/run-gallery-maintenance';
+import { AppError } from '@/lib/shared/errors';
+import { createWatchlistSchema, deleteWatchlistSchema, eraseSubjectSchema } from '@/lib/shared/schemas/watchlist';
 
 const createWatchlistAction = defineAction({
   name: 'watchlist.create',
@@ -27,4 +30,76 @@ export async function createWatchlist(input: unknown) {
   const result = await createWatchlistAction(input);
   if (result.ok) revalidatePath('/admin/watchlists');
   return result;
+}
+
+const eraseSubjectAction = defineAction({
+  name: 'watchlist.erase_subject',
+  permission: 'watchlist:manage',
+  input: eraseSubjectSchema,
+  async authorize({ input, tx }) {
+    const subject = await tx.subject.findFirst({
+      where: { id: input.subjectId, deletedAt: null, watchlist: { deletedAt: null } },
+      select: { id: true, reference: true, watchlistId: true },
+    });
+    if (!subject) throw new AppError('NOT_FOUND', 'No such subject, or already erased.');
+    return subject;
+  },
+  async run({ input, tx, authorized: subject }) {
+    const faces = await markSubjectForErasure(tx, subject.id);
+    return {
+      data: { watchlistId: subject.watchlistId, faces },
+      target: { type: 'subject', id: subject.id },
+      auditPayload: { watchlistId: subject.watchlistId, reference: subject.reference, faces, reason: input.reason },
+    };
+  },
+});
+
+export async function eraseSubject(input: unknown) {
+  const result = await eraseSubjectAction(input);
+  if (result.ok) {
+    await completeErasure();
+    revalidatePath(`/admin/watchlists/${result.data.watchlistId}`);
+  }
+  return result;
+}
+
+const deleteWatchlistAction = defineAction({
+  name: 'watchlist.delete',
+  permission: 'watchlist:manage',
+  input: deleteWatchlistSchema,
+  async authorize({ input, tx }) {
+    const watchlist = await tx.watchlist.findFirst({ where: { id: input.watchlistId, deletedAt: null }, select: { id: true, name: true } });
+    if (!watchlist) throw new AppError('NOT_FOUND', 'No such watch-list, or already deleted.');
+    if (input.confirmName.trim() !== watchlist.name) {
+      throw new AppError('VALIDATION', 'Type the watch-list name exactly to confirm.', { confirmName: ['Does not match the name.'] });
+    }
+    return watchlist;
+  },
+  async run({ input, tx, authorized: watchlist }) {
+    const faces = await markWatchlistForErasure(tx, watchlist.id);
+    return {
+      data: { faces },
+      target: { type: 'watchlist', id: watchlist.id },
+      auditPayload: { name: watchlist.name, faces, reason: input.reason },
+    };
+  },
+});
+
+export async function deleteWatchlist(input: unknown) {
+  const result = await deleteWatchlistAction(input);
+  if (result.ok) {
+    await completeErasure();
+    revalidatePath('/admin/watchlists');
+  }
+  return result;
+}
+
+// After the commit the faces are already out of every search; removing them from the index and the
+// disk may fail (index down) and is then finished by the next maintenance run or `npm run reconcile`.
+async function completeErasure(): Promise<void> {
+  try {
+    await runGalleryMaintenance();
+  } catch (error) {
+    console.error('[erasure] index clean-up deferred:', error);
+  }
 }

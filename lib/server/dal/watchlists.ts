@@ -72,3 +72,19 @@ export async function findWatchlistDetail(prisma: PrismaClient, watchlistId: str
     setAside: setAside.map(({ details, ...entry }) => ({ ...entry, message: String((details as { message?: string }).message ?? '') })),
   };
 }
+
+export type SubjectRow = { id: string; reference: string; displayName: string; faces: number; createdAt: Date };
+
+export async function listSubjectsOfWatchlist(prisma: PrismaClient, watchlistId: string, filter: string, limit = 100): Promise<SubjectRow[]> {
+  const rows = await prisma.subject.findMany({
+    where: {
+      watchlistId,
+      deletedAt: null,
+      ...(filter ? { OR: [{ reference: { contains: filter, mode: 'insensitive' } }, { displayName: { contains: filter, mode: 'insensitive' } }] } : {}),
+    },
+    orderBy: { reference: 'asc' },
+    take: limit,
+    select: { id: true, reference: true, displayName: true, createdAt: true, _count: { select: { enrolledFaces: { where: { indexState: { in: ['pending', 'indexed'] } } } } } },
+  });
+  return rows.map(({ _count, ...row }) => ({ ...row, faces: _count.enrolledFaces }));
+}

@@ -1,7 +1,9 @@
 import 'server-only';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import type { CropStore } from '@/lib/server/storage/crop-store';
 import type { VectorIndex, VectorPoint } from '@/lib/server/vector/vector-index';
 import { bytesToEmbedding } from './embedding-bytes';
+import { purgeErasedFaceData } from './erase-faces';
 
 export type SyncReport = { indexed: number; deleted: number };
 
@@ -46,7 +48,7 @@ export function toVectorPoint(row: PointRow): VectorPoint {
  * row moved on (`indexed` / `deleted`). A crash in between leaves the row where it was, and the next
  * sync (or `npm run reconcile`) finishes the job — the index operations are idempotent.
  */
-export async function syncVectorIndex(prisma: PrismaClient, index: VectorIndex): Promise<SyncReport> {
+export async function syncVectorIndex(prisma: PrismaClient, index: VectorIndex, crops?: CropStore): Promise<SyncReport> {
   const report: SyncReport = { indexed: 0, deleted: 0 };
   const ensured = new Set<string>();
 
@@ -83,6 +85,7 @@ export async function syncVectorIndex(prisma: PrismaClient, index: VectorIndex):
         data: { indexState: 'deleted' },
       });
       report.deleted += moved.count;
+      if (crops) await purgeErasedFaceData(prisma, crops, rows.map((row) => row.id));
     }
   }
   return report;

@@ -126,18 +126,21 @@ export async function runFaceSearch(options: {
       indexEngine: index.engine,
       indexVersion: '1',
       gallerySize,
+      // One multi-row insert rather than a statement per candidate.
       candidates: {
-        create: ranked.map((hit, position) => {
-          const calibrated = options.calibrate({ modelId, rawScore: hit.score, gallerySize });
-          return {
-            rank: position + 1,
-            enrolledFaceId: hit.payload.enrolledFaceId,
-            subjectId: subjectOf.get(hit.payload.enrolledFaceId)!,
-            rawScore: hit.score,
-            falseMatchRate: calibrated.falseMatchRate,
-            expectedFpir: calibrated.expectedFpir,
-          };
-        }),
+        createMany: {
+          data: ranked.map((hit, position) => {
+            const calibrated = options.calibrate({ modelId, rawScore: hit.score, gallerySize });
+            return {
+              rank: position + 1,
+              enrolledFaceId: hit.payload.enrolledFaceId,
+              subjectId: subjectOf.get(hit.payload.enrolledFaceId)!,
+              rawScore: hit.score,
+              falseMatchRate: calibrated.falseMatchRate,
+              expectedFpir: calibrated.expectedFpir,
+            };
+          }),
+        },
       },
     },
     select: { id: true },

@@ -8,3 +8,17 @@ export const createWatchlistSchema = z.object({
   reviewDate: z.iso.date('Use a date (YYYY-MM-DD).'),
 });
 export type CreateWatchlistInput = z.infer<typeof createWatchlistSchema>;
+
+const erasureReason = z.string().trim().min(10, 'Record why (at least 10 characters).').max(1000);
+
+export const eraseSubjectSchema = z.object({
+  subjectId: z.string().uuid('Unknown subject.'),
+  reason: erasureReason,
+});
+
+export const deleteWatchlistSchema = z.object({
+  watchlistId: z.string().uuid('Unknown watch-list.'),
+  reason: erasureReason,
+  /** Typed by the administrator: deleting a whole list is never one click. */
+  confirmName: z.string(),
+});

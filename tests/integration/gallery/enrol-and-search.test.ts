@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import type { Database } from '@/lib/server/db/database';
 import { enrolImage } from '@/lib/server/gallery/enrol-image';
+import { markSubjectForErasure } from '@/lib/server/gallery/erase-faces';
 import { reconcileVectorIndex } from '@/lib/server/gallery/reconcile-index';
+import { expireFaces } from '@/lib/server/retention/expire-faces';
 import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
 import { recordProbeFace } from '@/lib/server/probes/record-probe-face';
 import { calibrateCandidate } from '@/lib/server/search/calibrate-candidate';
@@ -232,5 +234,34 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
     expect((await index.listIds(modelId)).sort()).toEqual(live.map((row) => row.vectorPointId).sort());
     const [again] = await reconcileVectorIndex(database.prisma, index);
     expect(again).toMatchObject({ reinserted: 0, removed: 0, indexedAfter: live.length });
+  });
+
+  it('erases a subject: out of searches at once, then out of the index, the disk and the database embedding', async () => {
+    const powell = await database.prisma.subject.findFirstOrThrow({ where: { reference: 'Colin_Powell' }, include: { enrolledFaces: true } });
+    await database.prisma.$transaction((tx) => markSubjectForErasure(tx, powell.id));
+    const probe = await probeFaceFor('Colin_Powell', 8);
+    const outcome = await search(probe.probeFaceId);
+    const listed = await database.prisma.candidate.findMany({ where: { searchId: outcome.searchId }, include: { subject: true } });
+    expect(listed.map((candidate) => candidate.subject.reference)).not.toContain('Colin_Powell');
+
+    expect(await syncVectorIndex(database.prisma, index, crops)).toMatchObject({ deleted: 2 });
+    const ids = new Set(await index.listIds(pipeline.recognizerId));
+    for (const face of powell.enrolledFaces) {
+      expect(ids.has(face.vectorPointId)).toBe(false);
+      await expect(crops.read(face.cropKey)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      const stored = await database.prisma.enrolledFace.findUniqueOrThrow({ where: { id: face.id } });
+      expect(stored.indexState).toBe('deleted');
+      expect(stored.embedding.byteLength).toBe(0);
+    }
+  });
+
+  it('retention expires faces past their period and audits the sweep', async () => {
+    const live = await database.prisma.enrolledFace.count({ where: { indexState: 'indexed' } });
+    expect(await expireFaces(database.prisma, new Date())).toBe(0);
+    expect(await expireFaces(database.prisma, new Date(Date.now() + 31 * 86_400_000))).toBe(live);
+    expect(await syncVectorIndex(database.prisma, index, crops)).toMatchObject({ deleted: live });
+    expect(await index.count(pipeline.recognizerId)).toBe(0);
+    const sweep = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'retention.expire' } });
+    expect(sweep.payload).toMatchObject({ faces: live });
   });
 });

@@ -1,17 +1,28 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
+import { DeleteWatchlistForm } from '@/components/admin/delete-watchlist-form';
 import { EnrolmentUploader } from '@/components/admin/enrolment-uploader';
+import { EraseSubjectButton } from '@/components/admin/erase-subject-button';
 import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
-import { findWatchlistDetail } from '@/lib/server/dal/watchlists';
+import { findWatchlistDetail, listSubjectsOfWatchlist } from '@/lib/server/dal/watchlists';
 
-export default async function WatchlistPage({ params }: { params: Promise<{ watchlistId: string }> }) {
+export default async function WatchlistPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ watchlistId: string }>;
+  searchParams: Promise<{ q?: string }>;
+}) {
   await requirePermission('watchlist:manage', '/admin/watchlists/[watchlistId]');
   const { watchlistId } = await params;
+  const filter = ((await searchParams).q ?? '').slice(0, 100);
   const id = z.string().uuid().safeParse(watchlistId);
-  const list = id.success ? await findWatchlistDetail(await getPrisma(), id.data) : null;
+  const prisma = await getPrisma();
+  const list = id.success ? await findWatchlistDetail(prisma, id.data) : null;
   if (!list) notFound();
+  const subjects = await listSubjectsOfWatchlist(prisma, list.id, filter);
   return (
     <>
       <p>
@@ -43,6 +54,42 @@ export default async function WatchlistPage({ params }: { params: Promise<{ watc
         For large folders use the command line (with the server stopped when running on the embedded store):{' '}
         <code>npm run enrol -- --watchlist &quot;{list.name}&quot; --dir FOLDER</code>
       </p>
+      <h2>Subjects</h2>
+      <form className="row" role="search">
+        <input name="q" defaultValue={filter} placeholder="Filter by reference or name" aria-label="Filter subjects" />
+        <button className="button secondary" type="submit">
+          Filter
+        </button>
+      </form>
+      {subjects.length === 0 ? (
+        <p className="empty">{filter ? 'No subject matches.' : 'No subjects enrolled yet.'}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Reference</th>
+              <th>Name</th>
+              <th>Faces</th>
+              <th>Enrolled</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {subjects.map((subject) => (
+              <tr key={subject.id}>
+                <td className="mono">{subject.reference}</td>
+                <td>{subject.displayName}</td>
+                <td>{subject.faces}</td>
+                <td>{subject.createdAt.toLocaleDateString('en-GB')}</td>
+                <td>
+                  <EraseSubjectButton subjectId={subject.id} reference={subject.reference} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {subjects.length === 100 ? <p className="muted">Showing the first 100; filter to find others.</p> : null}
       <h2>Set aside for review</h2>
       {list.setAside.length === 0 ? (
         <p className="empty">Nothing set aside.</p>
@@ -70,6 +117,10 @@ export default async function WatchlistPage({ params }: { params: Promise<{ watc
           </tbody>
         </table>
       )}
+      <h2>Delete this watch-list</h2>
+      <div className="panel">
+        <DeleteWatchlistForm watchlistId={list.id} name={list.name} />
+      </div>
     </>
   );
 }
