@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { recordProbeFaceForSearch } from '@/lib/actions/probes';
 import { runSearch } from '@/lib/actions/searches';
 import { createVisionClient, type VisionClient } from '@/lib/client/vision-client';
+import { calibrationTableFor } from '@/lib/shared/calibration/false-match-rate';
 import type { ActionError } from '@/lib/shared/errors';
 import type { Box } from '@/lib/vision/geometry';
 import { VisionError } from '@/lib/vision/vision-error';
@@ -32,6 +33,13 @@ const VISION_MESSAGES: Partial<Record<string, string>> = {
 function visionMessage(error: unknown): string {
   if (error instanceof VisionError) return VISION_MESSAGES[error.code] ?? error.message;
   return (error as Error)?.message ?? 'The image could not be analysed.';
+}
+
+// Threshold mode is offered in terms of measured false-match rates, not raw scores.
+function thresholdChoices(modelId: string): { fmr: number; score: number }[] {
+  return (calibrationTableFor(modelId)?.thresholds ?? []).filter(
+    (entry): entry is { fmr: number; score: number } => entry.score !== null && entry.fmr <= 1e-2,
+  );
 }
 
 async function sha256Hex(file: Blob): Promise<string> {
@@ -64,6 +72,7 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
   const [problem, setProblem] = useState<string | null>(null);
   const [actionError, setActionError] = useState<ActionError | null>(null);
   const [isDragOver, setIsDragOver] = useState(false);
+  const [mode, setMode] = useState<'rank' | 'threshold'>('rank');
   const [chosenWatchlists, setChosenWatchlists] = useState<string[]>(() => watchlists.map((list) => list.id));
 
   useEffect(() => {
@@ -180,11 +189,13 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
         },
       });
       if (!recorded.ok) return setActionError(recorded.error);
+      const threshold = mode === 'threshold' ? Number(data.get('threshold')) : undefined;
       const result = await runSearch({
         probeFaceId: recorded.data.probeFaceId,
         watchlistIds: chosenWatchlists,
-        mode: 'rank',
+        mode,
         listSize: Number(data.get('listSize')) || undefined,
+        threshold,
         qualityOverrideReason: String(data.get('qualityOverrideReason') ?? '') || undefined,
       });
       if (!result.ok) return setActionError(result.error);
@@ -348,6 +359,25 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
               Candidates to list
               <input name="listSize" type="number" min={1} max={50} defaultValue={defaultListSize} />
             </label>
+            <label>
+              Mode
+              <select value={mode} onChange={(event) => setMode(event.currentTarget.value as 'rank' | 'threshold')}>
+                <option value="rank">Ranked list: the closest people, however weak</option>
+                <option value="threshold">Threshold: only scores rarer by chance than…</option>
+              </select>
+            </label>
+            {mode === 'threshold' ? (
+              <label>
+                Chance of a score this high between two different people
+                <select name="threshold" defaultValue={thresholdChoices(selected.analysis.modelId)[1]?.score}>
+                  {thresholdChoices(selected.analysis.modelId).map((choice) => (
+                    <option key={choice.fmr} value={choice.score}>
+                      1 in {(1 / choice.fmr).toLocaleString('en-GB')} comparisons
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ) : null}
           </div>
           <fieldset>
             <legend>Watch-lists to search</legend>

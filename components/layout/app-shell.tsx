@@ -11,6 +11,7 @@ const NAVIGATION: Record<Role, { href: string; label: string }[]> = {
     { href: '/admin/watchlists', label: 'Watch-lists' },
     { href: '/admin/users', label: 'Users' },
     { href: '/admin/audit', label: 'Audit log' },
+    { href: '/admin/settings', label: 'Search policy' },
   ],
 };
 

@@ -9,6 +9,7 @@ const PAGES: { path: string; role: Role }[] = [
   { path: '/admin/users', role: 'admin' },
   { path: '/admin/watchlists', role: 'admin' },
   { path: '/admin/audit', role: 'admin' },
+  { path: '/admin/settings', role: 'admin' },
 ];
 
 test.describe('without a session', () => {

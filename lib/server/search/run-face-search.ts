@@ -4,7 +4,7 @@ import type { Actor } from '@/lib/server/auth/current-actor';
 import { bytesToEmbedding } from '@/lib/server/gallery/embedding-bytes';
 import type { VectorIndex } from '@/lib/server/vector/vector-index';
 import { AppError } from '@/lib/shared/errors';
-import type { RunSearchInput } from '@/lib/shared/schemas/search';
+import { MAX_LIST_SIZE, type RunSearchInput } from '@/lib/shared/schemas/search';
 import type { SearchPolicy } from '@/lib/server/settings/search-policy';
 
 export type ScoreCalibration = (input: { modelId: string; rawScore: number; gallerySize: number }) => {
@@ -82,7 +82,8 @@ export async function runFaceSearch(options: {
 }): Promise<SearchOutcome> {
   const { tx, actor, input, target, policy, index } = options;
   const modelId = target.probeFace.modelId;
-  const listSize = input.mode === 'rank' ? (input.listSize ?? policy.listSize) : policy.listSize;
+  // Threshold mode lists everyone above the threshold, up to the hard maximum.
+  const listSize = input.mode === 'rank' ? (input.listSize ?? policy.listSize) : MAX_LIST_SIZE;
   const now = new Date();
 
   const searchable = { watchlistId: { in: target.watchlistIds }, modelId, indexState: 'indexed' as const, expiresAt: { gt: now }, subject: { deletedAt: null } };

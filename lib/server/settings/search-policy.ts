@@ -14,6 +14,10 @@ export type SearchPolicy = z.infer<typeof searchPolicySchema>;
 
 export const SEARCH_POLICY_KEY = 'search.policy';
 
+export async function writeSearchPolicy(tx: TransactionClient, policy: SearchPolicy): Promise<void> {
+  await tx.setting.upsert({ where: { key: SEARCH_POLICY_KEY }, create: { key: SEARCH_POLICY_KEY, value: policy }, update: { value: policy } });
+}
+
 export async function readSearchPolicy(db: PrismaClient | TransactionClient): Promise<SearchPolicy> {
   const row = await db.setting.findUnique({ where: { key: SEARCH_POLICY_KEY } });
   const parsed = searchPolicySchema.safeParse(row?.value ?? {});

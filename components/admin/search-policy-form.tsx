@@ -1,0 +1,41 @@
+'use client';
+
+import { updateSearchPolicy } from '@/lib/actions/settings';
+import { formToObject, useActionMutation } from '@/lib/client/use-action-mutation';
+import { FieldError, FormError } from '@/components/ui/form-feedback';
+
+export function SearchPolicyForm({ listSize, minimumQuality }: { listSize: number; minimumQuality: string }) {
+  const mutation = useActionMutation(updateSearchPolicy);
+  const error = mutation.error;
+  return (
+    <form
+      className="stack"
+      onSubmit={(event) => {
+        event.preventDefault();
+        mutation.mutate(formToObject(event.currentTarget));
+      }}
+    >
+      <label>
+        Candidate list size (rank mode)
+        <span className="hint">How many people a search lists by default; investigators may ask for up to 50.</span>
+        <input name="listSize" type="number" min={1} max={50} defaultValue={listSize} required />
+        <FieldError error={error} name="listSize" />
+      </label>
+      <label>
+        Minimum face quality to search without an override
+        <span className="hint">Below this, the investigator must write a reason, which is audited.</span>
+        <select name="minimumQuality" defaultValue={minimumQuality}>
+          <option value="good">good</option>
+          <option value="usable">usable</option>
+          <option value="poor">poor (no override ever needed)</option>
+        </select>
+        <FieldError error={error} name="minimumQuality" />
+      </label>
+      <FormError error={error?.fieldErrors ? null : error} />
+      {mutation.isSuccess ? <p className="alert ok">Policy saved.</p> : null}
+      <button className="button" type="submit" disabled={mutation.isPending}>
+        Save policy
+      </button>
+    </form>
+  );
+}
