@@ -2,28 +2,21 @@
 
 import { useRouter } from 'next/navigation';
 import { createUser } from '@/lib/actions/users';
-import { formToObject, useActionMutation } from '@/lib/client/use-action-mutation';
+import { useActionForm } from '@/lib/client/use-action-mutation';
 import { FieldError, FormError } from '@/components/ui/form-feedback';
 import { ROLE_LABELS, ROLES } from '@/lib/shared/roles';
 
 export function CreateUserForm() {
   const router = useRouter();
-  const mutation = useActionMutation(createUser);
-  const error = mutation.error;
+  const form = useActionForm(createUser, {
+    onSuccess: (_data, element) => {
+      element.reset();
+      router.refresh();
+    },
+  });
+  const error = form.error;
   return (
-    <form
-      className="stack"
-      onSubmit={(event) => {
-        event.preventDefault();
-        const form = event.currentTarget;
-        mutation.mutate(formToObject(form), {
-          onSuccess: () => {
-            form.reset();
-            router.refresh();
-          },
-        });
-      }}
-    >
+    <form className="stack" onSubmit={form.onSubmit}>
       <label>
         E-mail
         <input name="email" type="email" required />
@@ -51,9 +44,9 @@ export function CreateUserForm() {
         <input name="password" type="password" autoComplete="new-password" required />
         <FieldError error={error} name="password" />
       </label>
-      <FormError error={error?.fieldErrors ? null : error} />
-      {mutation.isSuccess ? <p className="alert ok">Account created.</p> : null}
-      <button className="button" type="submit" disabled={mutation.isPending}>
+      <FormError error={form.formError} />
+      {form.isSuccess ? <p className="alert ok">Account created.</p> : null}
+      <button className="button" type="submit" disabled={form.isPending}>
         Create account
       </button>
     </form>

@@ -2,27 +2,20 @@
 
 import { useRouter } from 'next/navigation';
 import { createWatchlist } from '@/lib/actions/watchlists';
-import { formToObject, useActionMutation } from '@/lib/client/use-action-mutation';
+import { useActionForm } from '@/lib/client/use-action-mutation';
 import { FieldError, FormError } from '@/components/ui/form-feedback';
 
 export function CreateWatchlistForm() {
   const router = useRouter();
-  const mutation = useActionMutation(createWatchlist);
-  const error = mutation.error;
+  const form = useActionForm(createWatchlist, {
+    onSuccess: (_data, element) => {
+      element.reset();
+      router.refresh();
+    },
+  });
+  const error = form.error;
   return (
-    <form
-      className="stack"
-      onSubmit={(event) => {
-        event.preventDefault();
-        const form = event.currentTarget;
-        mutation.mutate(formToObject(form), {
-          onSuccess: () => {
-            form.reset();
-            router.refresh();
-          },
-        });
-      }}
-    >
+    <form className="stack" onSubmit={form.onSubmit}>
       <label>
         Name
         <input name="name" required />
@@ -49,8 +42,8 @@ export function CreateWatchlistForm() {
         <input name="reviewDate" type="date" required />
         <FieldError error={error} name="reviewDate" />
       </label>
-      <FormError error={error?.fieldErrors ? null : error} />
-      <button className="button" type="submit" disabled={mutation.isPending}>
+      <FormError error={form.formError} />
+      <button className="button" type="submit" disabled={form.isPending}>
         Create watch-list
       </button>
     </form>

@@ -2,21 +2,15 @@
 
 import { useRouter } from 'next/navigation';
 import { deleteWatchlist } from '@/lib/actions/watchlists';
-import { formToObject, useActionMutation } from '@/lib/client/use-action-mutation';
+import { useActionForm } from '@/lib/client/use-action-mutation';
 import { FieldError, FormError } from '@/components/ui/form-feedback';
 
 export function DeleteWatchlistForm({ watchlistId, name }: { watchlistId: string; name: string }) {
   const router = useRouter();
-  const mutation = useActionMutation(deleteWatchlist);
-  const error = mutation.error;
+  const form = useActionForm(deleteWatchlist, { extra: { watchlistId }, onSuccess: () => router.push('/admin/watchlists') });
+  const error = form.error;
   return (
-    <form
-      className="stack"
-      onSubmit={(event) => {
-        event.preventDefault();
-        mutation.mutate({ ...formToObject(event.currentTarget), watchlistId }, { onSuccess: () => router.push('/admin/watchlists') });
-      }}
-    >
+    <form className="stack" onSubmit={form.onSubmit}>
       <p className="muted">
         Deleting the watch-list erases every enrolled face in it from the index and the disk. Past searches keep their
         audit trail. This cannot be undone.
@@ -31,8 +25,8 @@ export function DeleteWatchlistForm({ watchlistId, name }: { watchlistId: string
         <input name="confirmName" required autoComplete="off" />
         <FieldError error={error} name="confirmName" />
       </label>
-      <FormError error={error?.fieldErrors ? null : error} />
-      <button className="button danger" type="submit" disabled={mutation.isPending}>
+      <FormError error={form.formError} />
+      <button className="button danger" type="submit" disabled={form.isPending}>
         Delete watch-list
       </button>
     </form>

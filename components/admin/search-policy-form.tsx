@@ -1,20 +1,14 @@
 'use client';
 
 import { updateSearchPolicy } from '@/lib/actions/settings';
-import { formToObject, useActionMutation } from '@/lib/client/use-action-mutation';
+import { useActionForm } from '@/lib/client/use-action-mutation';
 import { FieldError, FormError } from '@/components/ui/form-feedback';
 
 export function SearchPolicyForm({ listSize, minimumQuality }: { listSize: number; minimumQuality: string }) {
-  const mutation = useActionMutation(updateSearchPolicy);
-  const error = mutation.error;
+  const form = useActionForm(updateSearchPolicy);
+  const error = form.error;
   return (
-    <form
-      className="stack"
-      onSubmit={(event) => {
-        event.preventDefault();
-        mutation.mutate(formToObject(event.currentTarget));
-      }}
-    >
+    <form className="stack" onSubmit={form.onSubmit}>
       <label>
         Candidate list size (rank mode)
         <span className="hint">How many people a search lists by default; investigators may ask for up to 50.</span>
@@ -31,9 +25,9 @@ export function SearchPolicyForm({ listSize, minimumQuality }: { listSize: numbe
         </select>
         <FieldError error={error} name="minimumQuality" />
       </label>
-      <FormError error={error?.fieldErrors ? null : error} />
-      {mutation.isSuccess ? <p className="alert ok">Policy saved.</p> : null}
-      <button className="button" type="submit" disabled={mutation.isPending}>
+      <FormError error={form.formError} />
+      {form.isSuccess ? <p className="alert ok">Policy saved.</p> : null}
+      <button className="button" type="submit" disabled={form.isPending}>
         Save policy
       </button>
     </form>

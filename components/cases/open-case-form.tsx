@@ -2,23 +2,15 @@
 
 import { useRouter } from 'next/navigation';
 import { openCase } from '@/lib/actions/cases';
-import { formToObject, useActionMutation } from '@/lib/client/use-action-mutation';
+import { useActionForm } from '@/lib/client/use-action-mutation';
 import { FieldError, FormError } from '@/components/ui/form-feedback';
 
 export function OpenCaseForm() {
   const router = useRouter();
-  const mutation = useActionMutation(openCase);
-  const error = mutation.error;
+  const form = useActionForm(openCase, { onSuccess: ({ caseId }) => router.push(`/cases/${caseId}`) });
+  const error = form.error;
   return (
-    <form
-      className="stack"
-      onSubmit={(event) => {
-        event.preventDefault();
-        mutation.mutate(formToObject(event.currentTarget), {
-          onSuccess: ({ caseId }) => router.push(`/cases/${caseId}`),
-        });
-      }}
-    >
+    <form className="stack" onSubmit={form.onSubmit}>
       <label>
         Case reference
         <span className="hint">As recorded in your force's case management system.</span>
@@ -42,9 +34,9 @@ export function OpenCaseForm() {
         <input name="legalBasis" required />
         <FieldError error={error} name="legalBasis" />
       </label>
-      <FormError error={error?.fieldErrors ? null : error} />
-      <button className="button" type="submit" disabled={mutation.isPending}>
-        {mutation.isPending ? 'Opening…' : 'Open case'}
+      <FormError error={form.formError} />
+      <button className="button" type="submit" disabled={form.isPending}>
+        {form.isPending ? 'Opening…' : 'Open case'}
       </button>
     </form>
   );

@@ -7,6 +7,7 @@ import { runSearch } from '@/lib/actions/searches';
 import { createVisionClient, type VisionClient } from '@/lib/client/vision-client';
 import { calibrationTableFor } from '@/lib/shared/calibration/false-match-rate';
 import type { ActionError } from '@/lib/shared/errors';
+import { toProbeFaceInput } from '@/lib/shared/schemas/probe';
 import type { Box } from '@/lib/vision/geometry';
 import { VisionError } from '@/lib/vision/vision-error';
 import type { AnalyseResult, DetectResult } from '@/lib/vision/worker-protocol';
@@ -177,16 +178,7 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
           cameraLocation: String(data.get('cameraLocation') ?? '') || undefined,
           capturedAt: data.get('capturedAt') ? new Date(String(data.get('capturedAt'))).toISOString() : undefined,
         },
-        face: {
-          box: analysis.box,
-          landmarks: analysis.landmarks.points5.map((point) => [point.x, point.y]),
-          quality: { verdict: analysis.quality.verdict, metrics: analysis.quality.metrics, reasons: analysis.quality.reasons },
-          detectorScore: analysis.detectorScore,
-          isManualBox: analysis.isManualBox,
-          modelId: analysis.modelId,
-          embedding: Array.from(analysis.embedding),
-          cropBase64: await blobToBase64(analysis.crop.blob),
-        },
+        face: toProbeFaceInput(analysis, await blobToBase64(analysis.crop.blob)),
       });
       if (!recorded.ok) return setActionError(recorded.error);
       const threshold = mode === 'threshold' ? Number(data.get('threshold')) : undefined;

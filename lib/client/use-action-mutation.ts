@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
 import type { ActionError, ActionResult } from '@/lib/shared/errors';
 
 /** Wraps a server action so components get pending/error state and typed errors from one place. */
@@ -18,4 +19,27 @@ export function formToObject(form: HTMLFormElement): Record<string, string> {
   return Object.fromEntries(
     [...new FormData(form).entries()].filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
+}
+
+/**
+ * A form bound to a server action: submit sends the form's fields as an object; errors (with field
+ * errors) and pending/success state come back for the form to show.
+ */
+export function useActionForm<Data>(
+  action: (input: unknown) => Promise<ActionResult<Data>>,
+  options: { extra?: Record<string, unknown>; onSuccess?: (data: Data, form: HTMLFormElement) => void } = {},
+) {
+  const mutation = useActionMutation(action);
+  return {
+    error: mutation.error,
+    /** The error to show at the top of the form: field errors are shown beside their fields instead. */
+    formError: mutation.error?.fieldErrors ? null : mutation.error,
+    isPending: mutation.isPending,
+    isSuccess: mutation.isSuccess,
+    onSubmit(event: FormEvent<HTMLFormElement>) {
+      event.preventDefault();
+      const form = event.currentTarget;
+      mutation.mutate({ ...formToObject(form), ...options.extra }, { onSuccess: (data) => options.onSuccess?.(data, form) });
+    },
+  };
 }

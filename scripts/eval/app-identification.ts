@@ -12,6 +12,7 @@ import { enrolImage, type EnrolmentPolicy, type EnrolmentOutcome } from '@/lib/s
 import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
+import { toProbeFaceInput } from '@/lib/shared/schemas/probe';
 import type { FacePipeline } from '@/lib/vision/face-pipeline';
 import { defaultEmbedImageOptions, embedImageBytes, type ImageEmbedding } from './embed-image-file';
 import type { SubjectCandidate } from './exact-subject-search';
@@ -95,16 +96,7 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
           height: embedding.size.height,
           source: 'evaluation probe',
         },
-        face: {
-          box: face.box,
-          landmarks: face.landmarks.points5.map((point) => [point.x, point.y]),
-          quality: { verdict: face.quality.verdict, metrics: face.quality.metrics, reasons: face.quality.reasons },
-          detectorScore: face.detectorScore,
-          isManualBox: face.isManualBox,
-          modelId: face.modelId,
-          embedding: Array.from(face.embedding),
-          cropBase64: crop.toString('base64'),
-        },
+        face: toProbeFaceInput(face, crop.toString('base64')),
       });
       if (!recorded.ok) throw new Error(`recording ${path} was refused: ${recorded.error.code} ${recorded.error.message}`);
       const searched = await runSearch({

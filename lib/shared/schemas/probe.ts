@@ -37,3 +37,32 @@ export const recordProbeFaceSchema = z.object({
   face: probeFaceSchema,
 });
 export type RecordProbeFaceInput = z.infer<typeof recordProbeFaceSchema>;
+
+/** What the pipeline measures for one face, in the browser worker and in Node alike. */
+export type MeasuredFace = {
+  box: { x: number; y: number; width: number; height: number };
+  landmarks: { points5: readonly { x: number; y: number }[] };
+  quality: {
+    verdict: (typeof QUALITY_VERDICTS)[number];
+    metrics: object;
+    reasons: readonly { metric: string; level: 'poor' | 'usable'; message: string }[];
+  };
+  detectorScore: number | null;
+  isManualBox: boolean;
+  modelId: string;
+  embedding: ArrayLike<number>;
+};
+
+/** The one face sent to the server: its measurements, embedding and aligned crop (never the still). */
+export function toProbeFaceInput(face: MeasuredFace, cropBase64: string): z.input<typeof probeFaceSchema> {
+  return {
+    box: face.box,
+    landmarks: face.landmarks.points5.map((point) => [point.x, point.y] as [number, number]),
+    quality: { verdict: face.quality.verdict, metrics: face.quality.metrics as Record<string, number | null>, reasons: [...face.quality.reasons] },
+    detectorScore: face.detectorScore,
+    isManualBox: face.isManualBox,
+    modelId: face.modelId,
+    embedding: Array.from(face.embedding),
+    cropBase64,
+  };
+}

@@ -21,7 +21,7 @@ import { decodeImageFile } from '@/lib/server/vision/decode-image-file';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import type { FacePipeline } from '@/lib/vision/face-pipeline';
 import { AppError } from '@/lib/shared/errors';
-import { recordProbeFaceSchema } from '@/lib/shared/schemas/probe';
+import { recordProbeFaceSchema, toProbeFaceInput } from '@/lib/shared/schemas/probe';
 import { runSearchSchema } from '@/lib/shared/schemas/search';
 import { openMemoryDatabase } from '../../support/test-database';
 import { hasLfw, lfwImage, lfwMissingMessage } from '../vision/lfw-fixture';
@@ -64,14 +64,9 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
       caseId,
       still: { imageSha256: `${person.length.toString(16).padStart(2, '0')}${'0'.repeat(60)}${number.toString(16).padStart(2, '0')}`, width: 250, height: 250, source: 'CCTV' },
       face: {
-        box: face.box,
-        landmarks: face.landmarks.points5.map((point) => [point.x, point.y]),
+        ...toProbeFaceInput(face, crop.toString('base64')),
         quality: { verdict: overrides.verdict ?? face.quality.verdict, metrics: face.quality.metrics, reasons: face.quality.reasons },
-        detectorScore: face.detectorScore,
-        isManualBox: false,
-        modelId: face.modelId,
         embedding: overrides.embedding ?? Array.from(face.embedding),
-        cropBase64: crop.toString('base64'),
       },
     });
     const stored = await crops.saveUploaded('probe', Buffer.from(input.face.cropBase64, 'base64'));
