@@ -35,6 +35,13 @@ export async function createThrowawayPostgres(): Promise<ThrowawayPostgres | nul
     async drop() {
       const cleaner = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
       await cleaner.connect();
+      // pg's Pool.end() resolves before its sockets have finished closing. Forcing the drop while they
+      // close would kill them mid-goodbye (an uncaught error in the test process), so wait for them.
+      for (let attempt = 0; attempt < 50; attempt += 1) {
+        const { rows } = await cleaner.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       await cleaner.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await cleaner.end();
     },

@@ -63,6 +63,9 @@ async function openPglite(dataDir: string | undefined): Promise<SqlDriver> {
 
 async function openPostgres(connectionString: string): Promise<SqlDriver> {
   const pool = new pg.Pool({ connectionString, max: 10 });
+  // An idle connection closed by the server (restart, failover, admin) is replaced on next use; without
+  // a listener, pg's 'error' event would crash the whole process instead.
+  pool.on('error', (error) => console.warn(`[db] idle PostgreSQL connection lost: ${error.message}`));
   // Fail at start, with the URL's host in the message, rather than on the first request.
   const probe = await pool.connect().catch((error: unknown) => {
     const host = safeHost(connectionString);
