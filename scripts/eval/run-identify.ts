@@ -84,8 +84,17 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
     const path = resolveImagePath(row.path, probesCsv);
     let result: ImageEmbedding;
     let candidates: SubjectCandidate[];
-    if (app) ({ embedding: result, candidates } = await app.identify(path, top));
-    else {
+    if (app) {
+      try {
+        ({ embedding: result, candidates } = await app.identify(path, top));
+      } catch (error) {
+        // One refused or failed probe is reported and counted, never the end of the run.
+        const message = (error as Error).message;
+        console.error(`\n[identify] ${row.path}: ${message}`);
+        result = { faces: 0, embedding: null, analysis: null, size: null, isLowConfidence: false, isCentreFallback: false, error: message, ms: 0 };
+        candidates = [];
+      }
+    } else {
       result = await embedImageFile(pipeline, path, defaultEmbedImageOptions);
       candidates = result.embedding ? await scan!.search(result.embedding, top) : [];
     }

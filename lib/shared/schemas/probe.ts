@@ -58,11 +58,19 @@ export function toProbeFaceInput(face: MeasuredFace, cropBase64: string): z.inpu
   return {
     box: face.box,
     landmarks: face.landmarks.points5.map((point) => [point.x, point.y] as [number, number]),
-    quality: { verdict: face.quality.verdict, metrics: face.quality.metrics as Record<string, number | null>, reasons: [...face.quality.reasons] },
+    quality: { verdict: face.quality.verdict, metrics: finiteOrNull(face.quality.metrics), reasons: [...face.quality.reasons] },
     detectorScore: face.detectorScore,
     isManualBox: face.isManualBox,
     modelId: face.modelId,
     embedding: Array.from(face.embedding),
     cropBase64,
   };
+}
+
+// A measurement that could not be taken (a flat crop has no sharpness to speak of) is recorded as
+// unknown rather than as NaN, which JSON cannot carry and the schema refuses.
+function finiteOrNull(metrics: object): Record<string, number | null> {
+  return Object.fromEntries(
+    Object.entries(metrics).map(([key, value]) => [key, typeof value === 'number' && Number.isFinite(value) ? value : null]),
+  );
 }
