@@ -1,4 +1,4 @@
-import type { CandidateView } from '@/lib/server/dal/searches';
+import type { CandidateView } from '@/lib/shared/candidate-view';
 
 /**
  * The ranked candidates, each beside the probe so a reviewer compares faces, not numbers. The score

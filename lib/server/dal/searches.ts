@@ -1,6 +1,7 @@
 import 'server-only';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import type { Actor } from '@/lib/server/auth/current-actor';
+import type { CandidateView } from '@/lib/shared/candidate-view';
 
 export type SearchListItem = {
   id: string;
@@ -34,17 +35,6 @@ export async function listSearchesOfCase(prisma: PrismaClient, actor: Actor, cas
   }));
 }
 
-export type CandidateView = {
-  id: string;
-  rank: number;
-  enrolledFaceId: string;
-  subjectReference: string;
-  subjectName: string;
-  watchlistName: string;
-  rawScore: number;
-  falseMatchRate: number;
-  expectedFpir: number;
-};
 
 export type SearchReview = {
   id: string;
