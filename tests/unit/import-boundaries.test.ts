@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The house rules of ../shared/STYLE.md that a reviewer would otherwise have to remember, checked on
+// every run: which layers may import which, server code marked server-only, the face pipeline free of
+// any runtime, no barrel files.
+const root = process.cwd();
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(root, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'generated' || name === 'node_modules') return [];
+    if (statSync(join(root, path)).isDirectory()) return sourceFiles(path);
+    return /\.(ts|tsx)$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+function importsOf(path: string): string[] {
+  const text = readFileSync(join(root, path), 'utf8');
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (match) => match[1] ?? match[2]!,
+  );
+}
+
+function violations(dir: string, isForbidden: (specifier: string) => boolean): string[] {
+  return sourceFiles(dir).flatMap((path) => importsOf(path).filter(isForbidden).map((specifier) => `${relative(root, path)} → ${specifier}`));
+}
+
+describe('import boundaries', () => {
+  it('keeps UI components away from server-only code', () => {
+    expect(violations('components', (specifier) => specifier.startsWith('@/lib/server'))).toEqual([]);
+  });
+
+  it('keeps the face pipeline runtime-agnostic (no Node, no browser-only, no server modules)', () => {
+    expect(
+      violations('lib/vision', (specifier) => specifier.startsWith('node:') || /^@\/lib\/(server|client|actions)/.test(specifier) || specifier.startsWith('onnxruntime')),
+    ).toEqual([]);
+  });
+
+  it('keeps shared code free of I/O and of server or client modules', () => {
+    expect(violations('lib/shared', (specifier) => specifier.startsWith('node:') || /^@\/lib\/(server|client|actions)/.test(specifier))).toEqual([]);
+  });
+
+  it('never lets library code import routes', () => {
+    expect(violations('lib', (specifier) => specifier.startsWith('@/app'))).toEqual([]);
+    expect(violations('components', (specifier) => specifier.startsWith('@/app'))).toEqual([]);
+  });
+
+  it("marks every server module server-only (the proxy's edge-safe auth settings excepted)", () => {
+    const unmarked = sourceFiles('lib/server').filter(
+      (path) => path !== join('lib', 'server', 'auth', 'auth-config.ts') && !readFileSync(join(root, path), 'utf8').includes("import 'server-only';"),
+    );
+    expect(unmarked).toEqual([]);
+  });
+
+  it('routes every server action through the action wrapper', () => {
+    const actionFiles = sourceFiles('lib/actions').filter((path) => !path.endsWith('auth.ts'));
+    for (const path of actionFiles) {
+      const text = readFileSync(join(root, path), 'utf8');
+      expect(text.startsWith("'use server';"), path).toBe(true);
+      expect(text.includes('defineAction('), path).toBe(true);
+      // Writes happen inside wrapped actions; the exported functions never open their own transaction.
+      expect(text.includes('$transaction'), path).toBe(false);
+    }
+  });
+
+  it('has no barrel files', () => {
+    const barrels = ['app', 'components', 'lib'].flatMap(sourceFiles).filter((path) => /(^|\/)index\.tsx?$/.test(path));
+    expect(barrels).toEqual([]);
+  });
+});
