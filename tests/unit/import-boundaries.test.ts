@@ -18,9 +18,12 @@ function sourceFiles(dir: string): string[] {
 
 function importsOf(path: string): string[] {
   const text = readFileSync(join(root, path), 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-    (match) => match[1] ?? match[2]!,
-  );
+  const patterns = [
+    /(?:^|\n)\s*(?:import|export)[^'";]*?from\s+['"]([^'"]+)['"]/g, // import x from '…', export … from '…'
+    /(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g, // import '…' (side effects only)
+    /import\(\s*['"]([^'"]+)['"]\s*\)/g, // import('…')
+  ];
+  return patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1]!));
 }
 
 function violations(dir: string, isForbidden: (specifier: string) => boolean): string[] {
