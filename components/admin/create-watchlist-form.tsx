@@ -5,7 +5,7 @@ import { createWatchlist } from '@/lib/actions/watchlists';
 import { useActionForm } from '@/lib/client/use-action-mutation';
 import { FieldError, FormError } from '@/components/ui/form-feedback';
 
-export function CreateWatchlistForm() {
+export function CreateWatchlistForm({ investigators }: { investigators: { id: string; displayName: string; email: string }[] }) {
   const router = useRouter();
   const form = useActionForm(createWatchlist, {
     onSuccess: (_data, element) => {
@@ -42,6 +42,17 @@ export function CreateWatchlistForm() {
         <input name="reviewDate" type="date" required />
         <FieldError error={error} name="reviewDate" />
       </label>
+      <fieldset>
+        <legend>Who may search it</legend>
+        <p className="hint muted">Tick investigators to restrict the list to them; leave all unticked for every investigator.</p>
+        {investigators.map((investigator) => (
+          <label key={investigator.id} style={{ display: 'flex', gap: '0.5rem', fontWeight: 400 }}>
+            <input type="checkbox" name="searchableBy" value={investigator.id} />
+            {investigator.displayName} <span className="muted">{investigator.email}</span>
+          </label>
+        ))}
+        <FieldError error={error} name="searchableBy" />
+      </fieldset>
       <FormError error={form.formError} />
       <button className="button" type="submit" disabled={form.isPending}>
         Create watch-list

@@ -1,7 +1,6 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { authorizeCreation } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { markSubjectForErasure, markWatchlistForErasure } from '@/lib/server/gallery/erase-faces';
 import { runGalleryMaintenance } from '@/lib/server/gallery/run-gallery-maintenance';
@@ -12,7 +11,12 @@ const createWatchlistAction = defineAction({
   name: 'watchlist.create',
   permission: 'watchlist:manage',
   input: createWatchlistSchema,
-  authorize: authorizeCreation,
+  async authorize({ input, tx }) {
+    const investigators = await tx.user.count({ where: { id: { in: input.searchableBy }, role: 'investigator' } });
+    if (investigators !== new Set(input.searchableBy).size) {
+      throw new AppError('VALIDATION', 'Only investigators can be allowed to search a watch-list.', { searchableBy: ['Choose investigators only.'] });
+    }
+  },
   async run({ actor, input, tx }) {
     const created = await tx.watchlist.create({
       data: { ...input, reviewDate: new Date(`${input.reviewDate}T00:00:00Z`), ownerId: actor.id },

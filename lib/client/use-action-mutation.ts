@@ -15,10 +15,15 @@ export function useActionMutation<Input, Data>(action: (input: Input) => Promise
   });
 }
 
-export function formToObject(form: HTMLFormElement): Record<string, string> {
-  return Object.fromEntries(
-    [...new FormData(form).entries()].filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
+/** A form's text fields as an object; a name given several times (ticked boxes) becomes a list. */
+export function formToObject(form: HTMLFormElement): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  for (const [name, value] of new FormData(form).entries()) {
+    if (typeof value !== 'string') continue;
+    const previous = result[name];
+    result[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+  }
+  return result;
 }
 
 /**

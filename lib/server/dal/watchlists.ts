@@ -3,6 +3,8 @@ import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 
 export type WatchlistSummary = {
   id: string;
+  /** Names of the investigators allowed to search it; empty for every investigator. */
+  searchableBy: string[];
   name: string;
   purpose: string;
   authority: string;
@@ -24,22 +26,25 @@ export async function listWatchlists(prisma: PrismaClient): Promise<WatchlistSum
       authority: true,
       retentionDays: true,
       reviewDate: true,
+      searchableBy: true,
       owner: { select: { displayName: true } },
       _count: { select: { subjects: { where: { deletedAt: null } }, enrolledFaces: { where: { indexState: 'indexed' } } } },
     },
   });
+  const names = await namesOf(prisma, rows.flatMap((row) => row.searchableBy));
   return rows.map(({ owner, _count, ...row }) => ({
     ...row,
+    searchableBy: row.searchableBy.map((id) => names.get(id) ?? 'a removed user'),
     owner: owner.displayName,
     subjects: _count.subjects,
     faces: _count.enrolledFaces,
   }));
 }
 
-/** What an investigator chooses from: names and how many faces are searchable, nothing else. */
-export async function listSearchableWatchlists(prisma: PrismaClient): Promise<{ id: string; name: string; faces: number }[]> {
+/** What an investigator chooses from: the lists they may search, names and face counts, nothing else. */
+export async function listSearchableWatchlists(prisma: PrismaClient, actorId: string): Promise<{ id: string; name: string; faces: number }[]> {
   const rows = await prisma.watchlist.findMany({
-    where: { deletedAt: null },
+    where: { deletedAt: null, OR: [{ searchableBy: { isEmpty: true } }, { searchableBy: { has: actorId } }] },
     orderBy: { name: 'asc' },
     select: { id: true, name: true, _count: { select: { enrolledFaces: { where: { indexState: 'indexed', expiresAt: { gt: new Date() } } } } } },
   });
@@ -87,4 +92,14 @@ export async function listSubjectsOfWatchlist(prisma: PrismaClient, watchlistId:
     select: { id: true, reference: true, displayName: true, createdAt: true, _count: { select: { enrolledFaces: { where: { indexState: { in: ['pending', 'indexed'] } } } } } },
   });
   return rows.map(({ _count, ...row }) => ({ ...row, faces: _count.enrolledFaces }));
+}
+
+async function namesOf(prisma: PrismaClient, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const users = await prisma.user.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, displayName: true } });
+  return new Map(users.map((user) => [user.id, user.displayName]));
+}
+
+export async function listInvestigators(prisma: PrismaClient): Promise<{ id: string; displayName: string; email: string }[]> {
+  return prisma.user.findMany({ where: { role: 'investigator', disabled: false }, orderBy: { displayName: 'asc' }, select: { id: true, displayName: true, email: true } });
 }

@@ -51,8 +51,12 @@ export async function authorizeFaceSearch(
   }
 
   const watchlistIds = [...new Set(input.watchlistIds)];
-  const found = await tx.watchlist.count({ where: { id: { in: watchlistIds }, deletedAt: null } });
-  if (found !== watchlistIds.length) throw new AppError('NOT_FOUND', 'One of the chosen watch-lists does not exist (any more).');
+  const lists = await tx.watchlist.findMany({ where: { id: { in: watchlistIds }, deletedAt: null }, select: { name: true, searchableBy: true } });
+  if (lists.length !== watchlistIds.length) throw new AppError('NOT_FOUND', 'One of the chosen watch-lists does not exist (any more).');
+  const closed = lists.filter((list) => !mayActorSearch(list, actor.id));
+  if (closed.length > 0) {
+    throw new AppError('FORBIDDEN', `You are not among the investigators allowed to search ${closed.map((list) => `"${list.name}"`).join(', ')}.`);
+  }
 
   if (VERDICT_RANK[probeFace.qualityVerdict] < VERDICT_RANK[policy.minimumQuality] && !input.qualityOverrideReason) {
     throw new AppError(
@@ -62,6 +66,11 @@ export async function authorizeFaceSearch(
     );
   }
   return { caseId: kase.id, probeFace, watchlistIds };
+}
+
+/** A list open to every investigator has no names on it; otherwise only those named may search it. */
+export function mayActorSearch(list: { searchableBy: string[] }, actorId: string): boolean {
+  return list.searchableBy.length === 0 || list.searchableBy.includes(actorId);
 }
 
 export type SearchOutcome = { searchId: string; candidates: number; gallerySize: number };

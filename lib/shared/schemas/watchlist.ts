@@ -6,6 +6,12 @@ export const createWatchlistSchema = z.object({
   authority: z.string().trim().min(5, 'Name the legal authority.').max(500),
   retentionDays: z.coerce.number().int('Whole days only.').min(1, 'At least 1 day.').max(3650, 'At most 10 years.'),
   reviewDate: z.iso.date('Use a date (YYYY-MM-DD).'),
+  /** Investigators allowed to search the list; none means every investigator. */
+  // A form sends one value per ticked box: none, one (a string) or several.
+  searchableBy: z.preprocess(
+    (value) => (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]),
+    z.array(z.string().uuid('Unknown user.')).max(500),
+  ),
 });
 export type CreateWatchlistInput = z.infer<typeof createWatchlistSchema>;
 

@@ -206,6 +206,18 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
     }
   });
 
+  it('refuses a watch-list restricted to other investigators, and allows it once the actor is named', async () => {
+    const probe = await probeFaceFor('Serena_Williams', 5);
+    await database.prisma.watchlist.update({ where: { id: watchlist.id }, data: { searchableBy: [crypto.randomUUID()] } });
+    try {
+      await expect(search(probe.probeFaceId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await database.prisma.watchlist.update({ where: { id: watchlist.id }, data: { searchableBy: [investigator.id] } });
+      expect((await search(probe.probeFaceId)).candidates).toBeGreaterThan(0);
+    } finally {
+      await database.prisma.watchlist.update({ where: { id: watchlist.id }, data: { searchableBy: [] } });
+    }
+  });
+
   it('drops erased faces from results even before the index has caught up', async () => {
     const blair = await database.prisma.enrolledFace.findMany({ where: { subject: { reference: 'Tony_Blair' } } });
     await database.prisma.enrolledFace.updateMany({ where: { id: { in: blair.map((face) => face.id) } }, data: { indexState: 'deleting' } });

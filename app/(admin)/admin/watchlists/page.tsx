@@ -2,11 +2,12 @@ import Link from 'next/link';
 import { CreateWatchlistForm } from '@/components/admin/create-watchlist-form';
 import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
-import { listWatchlists } from '@/lib/server/dal/watchlists';
+import { listInvestigators, listWatchlists } from '@/lib/server/dal/watchlists';
 
 export default async function WatchlistsPage() {
   await requirePermission('watchlist:manage', '/admin/watchlists');
-  const watchlists = await listWatchlists(await getPrisma());
+  const prisma = await getPrisma();
+  const [watchlists, investigators] = await Promise.all([listWatchlists(prisma), listInvestigators(prisma)]);
   return (
     <>
       <h1>Watch-lists</h1>
@@ -47,7 +48,7 @@ export default async function WatchlistsPage() {
       )}
       <h2>New watch-list</h2>
       <div className="panel">
-        <CreateWatchlistForm />
+        <CreateWatchlistForm investigators={investigators} />
       </div>
     </>
   );

@@ -19,7 +19,7 @@ export default async function CasePage({ params }: { params: Promise<{ caseId: s
   if (!found) notFound();
   const [searches, watchlists, policy] = await Promise.all([
     listSearchesOfCase(prisma, actor, found.id),
-    listSearchableWatchlists(prisma),
+    listSearchableWatchlists(prisma, actor.id),
     readSearchPolicy(prisma),
   ]);
   return (

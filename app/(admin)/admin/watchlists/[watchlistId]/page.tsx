@@ -39,6 +39,8 @@ export default async function WatchlistPage({
           <dd>{list.owner}</dd>
           <dt>Retention</dt>
           <dd>{list.retentionDays} days from enrolment</dd>
+          <dt>Who may search it</dt>
+          <dd>{list.searchableBy.length ? list.searchableBy.join(', ') : 'every investigator'}</dd>
           <dt>Next review</dt>
           <dd>{list.reviewDate.toISOString().slice(0, 10)}</dd>
           <dt>Contents</dt>

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "watchlists" ADD COLUMN     "searchable_by" UUID[] DEFAULT ARRAY[]::UUID[];
+
