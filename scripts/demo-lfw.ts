@@ -33,12 +33,15 @@ const image = (name: string, index: number) => join(lfw, 'images', name, `${name
 writeFileSync(join(demoDir, 'lfw-gallery.csv'), chosen.map(([name]) => `"${image(name, 1)}",${name}`).join('\n') + '\n');
 writeFileSync(join(demoDir, 'lfw-probes.csv'), chosen.map(([name]) => `"${image(name, 2)}",${name}`).join('\n') + '\n');
 
+// A fresh clone has no database yet: prepare it (and the demo users, printed once) first.
+const nodeArgs = ['--conditions=react-server', '--import', 'tsx'];
+const prepared = spawnSync(process.execPath, [...nodeArgs, 'scripts/prepare-store.ts'], { stdio: 'inherit' });
+if (prepared.status !== 0) process.exit(prepared.status ?? 1);
+
 const result = spawnSync(
   process.execPath,
   [
-    '--conditions=react-server',
-    '--import',
-    'tsx',
+    ...nodeArgs,
     'scripts/enrol.ts',
     '--watchlist',
     'LFW demo',
