@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-web/webgpu';
-import type { CreateModelSession, ModelSession, TensorData } from '@/lib/vision/model-session';
+import { adaptOrtSession, type CreateModelSession, type ModelSession } from '@/lib/vision/model-session';
 import { VisionError } from '@/lib/vision/vision-error';
 import type { WorkerBackend, WorkerBackendPreference } from '@/lib/vision/worker-protocol';
 
@@ -45,30 +45,13 @@ export function createWebSessionFactory(backend: WorkerBackend): CreateModelSess
       executionProviders: backend === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'],
       graphOptimizationLevel: 'all',
     });
-    return {
-      inputNames: session.inputNames,
-      outputNames: session.outputNames,
-      async run(feeds: Record<string, TensorData>) {
-        const ortFeeds: Record<string, ort.Tensor> = {};
-        for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims as number[]);
-        let outputs: ort.InferenceSession.OnnxValueMapType;
-        try {
-          outputs = await session.run(ortFeeds);
-        } catch (error) {
-          const message = (error as Error).message ?? String(error);
-          const isGpuLoss = backend === 'webgpu' && /device|lost|gpu/i.test(message);
-          throw new VisionError(isGpuLoss ? 'BACKEND_LOST' : 'INFERENCE_FAILED', `Inference failed: ${message}`);
-        }
-        const result: Record<string, TensorData> = {};
-        for (const [name, value] of Object.entries(outputs)) {
-          const tensor = value as ort.Tensor;
-          // GPU-resident outputs must be downloaded; CPU ones are already there.
-          const data = tensor.location === 'cpu' || tensor.location === undefined ? tensor.data : await tensor.getData(true);
-          result[name] = { data: data as Float32Array, dims: tensor.dims };
-        }
-        return result;
+    return adaptOrtSession(session, {
+      makeTensor: (data, dims) => new ort.Tensor('float32', data, dims),
+      describeFailure: (error) => {
+        const message = (error as Error).message ?? String(error);
+        const isGpuLoss = backend === 'webgpu' && /device|lost|gpu/i.test(message);
+        return new VisionError(isGpuLoss ? 'BACKEND_LOST' : 'INFERENCE_FAILED', `Inference failed: ${message}`);
       },
-      release: () => session.release(),
-    };
+    });
   };
 }
