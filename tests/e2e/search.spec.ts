@@ -56,6 +56,9 @@ test('an enrolled person is found at rank 1 from a new still', async ({ browser 
   await page.getByRole('button', { name: 'Open case' }).click();
   await expect(page.getByRole('heading', { name: 'New search from a still' })).toBeVisible();
 
+  // A damaged file gets a plain message, and the analyser carries on with the next one.
+  await page.getByLabel('Choose a still').setInputFiles({ name: 'still.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('\xff\xd8\xff\xe0 truncated') });
+  await expect(page.getByTestId('vision-problem')).toContainText(/damaged|not an image|could not be read/i, { timeout: 120_000 });
   await page.getByLabel('Choose a still').setInputFiles(image(PROBE.name, PROBE.index));
   await expect(page.getByTestId('face-cards').getByTestId('quality-badge').first()).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('vision-backend')).toContainText('wasm');
