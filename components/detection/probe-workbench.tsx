@@ -233,8 +233,9 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
       {busy ? (
         <div role="status" aria-live="polite">
           <p>{busy}</p>
-          <div className="progress" aria-hidden="true">
-            <div style={{ width: '60%' }} />
+          {/* Model inference gives no intermediate progress: an indeterminate bar, not an invented percentage. */}
+          <div className="progress indeterminate" aria-hidden="true">
+            <div />
           </div>
         </div>
       ) : null}
