@@ -75,5 +75,9 @@ test('an enrolled person is found at rank 1 from a new still', async ({ browser 
   await expect(first.getByTestId('candidate-chance')).toContainText(/by chance/);
   await expect(page.getByText('% match')).toHaveCount(0);
   await expect(page.getByTestId('probe-crop')).toHaveJSProperty('complete', true);
+  // Keyboard review: focus the first candidate, j moves to the second.
+  await first.focus();
+  await page.keyboard.press('j');
+  await expect(page.getByTestId('candidate').nth(1)).toBeFocused();
   await page.screenshot({ path: resolve(artefacts, 'candidate-gallery.png'), fullPage: true });
 });
