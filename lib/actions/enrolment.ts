@@ -16,23 +16,26 @@ const enrolUploadAction = defineAction({
   name: 'enrolment.upload',
   permission: 'watchlist:manage',
   input: enrolUploadSchema,
+  // Decoding and the models run before the transaction: an upload never holds the database.
+  async prepare({ input }) {
+    const pipeline = await getSharedFacePipeline();
+    const bytes = new Uint8Array(await input.file.arrayBuffer());
+    const chosen = await chooseEnrolmentFace(pipeline, bytes);
+    const crop = chosen.ok ? await cropStoreFor(getConfig().dataDir).savePixels('enrolled', chosen.face.aligned) : null;
+    return { imageSha256: sha256Hex(bytes), modelId: pipeline.recognizerId, chosen, cropKey: crop?.key ?? null };
+  },
   async authorize({ input, tx }) {
     const watchlist = await tx.watchlist.findFirst({ where: { id: input.watchlistId, deletedAt: null }, select: { id: true, retentionDays: true } });
     if (!watchlist) throw new AppError('NOT_FOUND', 'No such watch-list.');
     return watchlist;
   },
-  async run({ actor, input, tx, authorized: watchlist }) {
-    const pipeline = await getSharedFacePipeline();
-    const bytes = new Uint8Array(await input.file.arrayBuffer());
-    const imageSha256 = sha256Hex(bytes);
+  async run({ actor, input, tx, authorized: watchlist, prepared }) {
     const base = { watchlist, subjectReference: input.subjectReference, sourceLabel: input.fileName, actor: { id: actor.id, role: actor.role } };
-    const earlier = await findEarlierOutcome(tx, watchlist.id, imageSha256, pipeline.recognizerId);
+    const earlier = await findEarlierOutcome(tx, watchlist.id, prepared.imageSha256, prepared.modelId);
     if (earlier) {
-      return { data: earlier, target: { type: 'watchlist', id: watchlist.id }, auditPayload: { imageSha256, skipped: earlier.status } };
+      return { data: earlier, target: { type: 'watchlist', id: watchlist.id }, auditPayload: { imageSha256: prepared.imageSha256, skipped: earlier.status } };
     }
-    const chosen = await chooseEnrolmentFace(pipeline, bytes);
-    const crop = chosen.ok ? await cropStoreFor(getConfig().dataDir).savePixels('enrolled', chosen.face.aligned) : null;
-    const recorded = await recordEnrolment(tx, { ...base, imageSha256, modelId: pipeline.recognizerId, chosen, cropKey: crop?.key ?? null });
+    const recorded = await recordEnrolment(tx, { ...base, ...prepared });
     return { data: recorded.outcome, target: recorded.target, auditPayload: { ...recorded.auditPayload, status: recorded.outcome.status } };
   },
 });

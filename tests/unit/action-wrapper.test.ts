@@ -150,6 +150,32 @@ describe('action wrapper', () => {
     expect(logged).toHaveLength(1);
   });
 
+  it('hands the result of the slow preparation to the work, and audits a refusal raised while preparing', async () => {
+    const defineAction = definerWith();
+    const withPreparation = (shouldRefuse: boolean) =>
+      defineAction({
+        name: 'case.open',
+        permission: 'case:open',
+        input: openCaseInput,
+        async prepare({ input }) {
+          if (shouldRefuse) throw new AppError('VALIDATION', 'The attached image is unreadable.');
+          return { normalisedReference: input.reference.toUpperCase() };
+        },
+        authorize: authorizeCreation,
+        async run({ actor, input, tx, prepared }) {
+          const created = await tx.case.create({
+            data: { reference: prepared.normalisedReference, offence: 'Theft', purpose: input.purpose, legalBasis: 'PACE', openedById: actor.id },
+          });
+          return { data: { reference: created.reference }, target: { type: 'case', id: created.id } };
+        },
+      });
+    expect(await withPreparation(false)({ reference: 'op/prep', purpose: 'Identify the suspect in CCTV' })).toEqual({ ok: true, data: { reference: 'OP/PREP' } });
+    const refused = await withPreparation(true)({ reference: 'op/prep2', purpose: 'Identify the suspect in CCTV' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: 'The attached image is unreadable.' } });
+    expect(await lastAuditEvent()).toMatchObject({ action: 'case.open', outcome: 'refused' });
+    expect(await database.prisma.case.count({ where: { reference: 'OP/PREP2' } })).toBe(0);
+  });
+
   it('keeps the audit chain intact across all of the above', async () => {
     expect(await verifyAuditChain(database.prisma)).toMatchObject({ ok: true });
   });

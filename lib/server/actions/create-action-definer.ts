@@ -18,7 +18,7 @@ export type ActionOutcome<Data> = {
   auditPayload?: Record<string, unknown>;
 };
 
-export type ActionSpec<Schema extends z.ZodType, Data, Authorized = void> = {
+export type ActionSpec<Schema extends z.ZodType, Data, Authorized = void, Prepared = void> = {
   /** Audit action name, e.g. `case.open`. */
   name: string;
   permission: Permission;
@@ -29,7 +29,13 @@ export type ActionSpec<Schema extends z.ZodType, Data, Authorized = void> = {
    * returns (the objects it looked up) is handed to `run`.
    */
   authorize: (context: ActionContext<z.output<Schema>>) => Promise<Authorized>;
-  run: (context: ActionContext<z.output<Schema>> & { authorized: Authorized }) => Promise<ActionOutcome<Data>>;
+  /**
+   * Slow work that needs no database (decoding an image, running a model), done after the caller is
+   * authenticated and the input validated but before the transaction opens, so no transaction (and, on
+   * the embedded store, no other request) waits for it. Its result is handed to `run`.
+   */
+  prepare?: (context: { actor: Actor; input: z.output<Schema> }) => Promise<Prepared>;
+  run: (context: ActionContext<z.output<Schema>> & { authorized: Authorized; prepared: Prepared }) => Promise<ActionOutcome<Data>>;
 };
 
 export type ActionDependencies = {
@@ -43,9 +49,9 @@ export type ActionDependencies = {
  * server (the signed-in user) and for command-line tools such as the evaluation harness (a system
  * user), and both run exactly the same checks and writes.
  */
-export function specifyAction<Schema extends z.ZodType, Data, Authorized = void>(
-  spec: ActionSpec<Schema, Data, Authorized>,
-): ActionSpec<Schema, Data, Authorized> {
+export function specifyAction<Schema extends z.ZodType, Data, Authorized = void, Prepared = void>(
+  spec: ActionSpec<Schema, Data, Authorized, Prepared>,
+): ActionSpec<Schema, Data, Authorized, Prepared> {
   return spec;
 }
 
@@ -62,7 +68,9 @@ export async function authorizeCreation(): Promise<void> {}
 export function createActionDefiner(dependencies: ActionDependencies) {
   const logError = dependencies.logError ?? ((eventId, error) => console.error(`[action] ${eventId}`, error));
 
-  return function defineAction<Schema extends z.ZodType, Data, Authorized = void>(spec: ActionSpec<Schema, Data, Authorized>) {
+  return function defineAction<Schema extends z.ZodType, Data, Authorized = void, Prepared = void>(
+    spec: ActionSpec<Schema, Data, Authorized, Prepared>,
+  ) {
     return async function action(rawInput: unknown): Promise<ActionResult<Data>> {
       let actor: Actor | null = null;
       let prisma: PrismaClient;
@@ -110,10 +118,11 @@ export function createActionDefiner(dependencies: ActionDependencies) {
 
       const signedIn = actor;
       try {
+        const prepared = (spec.prepare ? await spec.prepare({ actor: signedIn, input: parsed.data }) : undefined) as Prepared;
         const data = await prisma.$transaction(async (tx) => {
           const context = { actor: signedIn, input: parsed.data, tx };
           const authorized = await spec.authorize(context);
-          const outcome = await spec.run({ ...context, authorized });
+          const outcome = await spec.run({ ...context, authorized, prepared });
           await appendAuditEvent(tx, {
             actorId: signedIn.id,
             actorRole: signedIn.role,

@@ -11,6 +11,8 @@ export const recordProbeFaceSpec = specifyAction({
   name: 'probe.record_face',
   permission: 'probe:upload',
   input: recordProbeFaceSchema,
+  // Decoding and re-encoding the crop needs no database: done before the transaction opens.
+  prepare: ({ input }) => cropStoreFor(getConfig().dataDir).saveUploaded('probe', Buffer.from(input.face.cropBase64, 'base64')),
   async authorize({ actor, input, tx }) {
     await requireOpenCaseOfActor(tx, actor, input.caseId);
     const dimension = await requireRecognizerDimension(input.face.modelId);
@@ -20,8 +22,7 @@ export const recordProbeFaceSpec = specifyAction({
       });
     }
   },
-  async run({ actor, input, tx }) {
-    const crop = await cropStoreFor(getConfig().dataDir).saveUploaded('probe', Buffer.from(input.face.cropBase64, 'base64'));
+  async run({ actor, input, tx, prepared: crop }) {
     const recorded = await recordProbeFace(tx, actor, input, crop);
     return {
       data: recorded,
