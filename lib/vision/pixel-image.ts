@@ -338,3 +338,27 @@ export function stretchLevels(image: PixelImage, low: number, high: number): Rgb
   for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.max(0, (rgb.data[i]! - low) * gain + 0.5)) | 0;
   return { width: rgb.width, height: rgb.height, channels: 3, data: out };
 }
+
+/** Unsharp mask with a 3×3 binomial blur: out = in + amount × (in − blurred), per channel, edges clamped. */
+export function unsharpMask(image: RgbImage, amount: number): RgbImage {
+  const { width, height, data } = image;
+  const out = new Uint8Array(data.length);
+  const kernel = [1, 2, 1, 2, 4, 2, 1, 2, 1];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = Math.min(height - 1, Math.max(0, y + dy));
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = Math.min(width - 1, Math.max(0, x + dx));
+            sum += kernel[(dy + 1) * 3 + dx + 1]! * data[(yy * width + xx) * 3 + c]!;
+          }
+        }
+        const value = data[(y * width + x) * 3 + c]!;
+        out[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(value + amount * (value - sum / 16))));
+      }
+    }
+  }
+  return { width, height, channels: 3, data: out };
+}
