@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import type { CalibrationTable } from '@/lib/shared/calibration/false-match-rate';
 import { embedImageFile } from './eval/embed-image-file';
-import { intFlag, parseArgs } from './eval/parse-args';
+import { intFlag, parseArgs } from './support/parse-args';
 
 type Row = { subject: string; embedding: Float32Array; modelId: string };
 

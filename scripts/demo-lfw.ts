@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getConfig } from '@/lib/server/config';
-import { parseArgs } from './eval/parse-args';
+import { parseArgs } from './support/parse-args';
 
 const lfw = resolve(process.cwd(), '../shared/data/lfw');
 const args = parseArgs(process.argv.slice(2), []);

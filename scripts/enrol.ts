@@ -15,8 +15,8 @@ import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import { createWatchlistSchema } from '@/lib/shared/schemas/watchlist';
-import { parseArgs } from './eval/parse-args';
-import { readLabelledCsv } from './eval/read-csv';
+import { parseArgs } from './support/parse-args';
+import { readLabelledCsv } from './support/read-csv';
 
 type Item = { path: string; subject: string };
 

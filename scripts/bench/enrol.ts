@@ -10,7 +10,7 @@ import { enrolBatch } from '@/lib/server/gallery/enrol-batch';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { EmbeddedVectorIndex } from '@/lib/server/vector/embedded-index';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
-import { parseArgs } from '../eval/parse-args';
+import { parseArgs } from '../support/parse-args';
 
 export async function run(argv: string[]): Promise<void> {
   const args = parseArgs(argv, ['json']);

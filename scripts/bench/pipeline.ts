@@ -8,7 +8,7 @@ import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import { cosineSimilarity } from '@/lib/vision/face-recognizer';
 import { pickPrimaryFace } from '@/lib/vision/face-pipeline';
 import { startBrowserHarness } from '../eval/browser-vision-harness';
-import { intFlag, parseArgs } from '../eval/parse-args';
+import { intFlag, parseArgs } from '../support/parse-args';
 
 // `npm run bench -- pipeline [--runs 20] [--image FILE] [--no-browser] [--json]`
 // Milliseconds for detect + landmarks + embed of a 640×480 image with one face: Node (onnxruntime-node,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,7 +7,7 @@ import { recordProbeFaceSpec } from '@/lib/server/actions/specs/record-probe-fac
 import { runSearchSpec } from '@/lib/server/actions/specs/run-search';
 import { getConfig } from '@/lib/server/config';
 import { openDatabase, type Database } from '@/lib/server/db/database';
-import { enrolImage, type EnrolmentPolicy, type EnrolmentOutcome } from '@/lib/server/gallery/enrol-image';
+import { enrolImage, sha256Hex, type EnrolmentPolicy, type EnrolmentOutcome } from '@/lib/server/gallery/enrol-image';
 import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
@@ -91,7 +90,7 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
       const recorded = await recordProbeFace({
         caseId: kase.id,
         still: {
-          imageSha256: createHash('sha256').update(bytes).digest('hex'),
+          imageSha256: sha256Hex(bytes),
           width: embedding.size.width,
           height: embedding.size.height,
           source: 'evaluation probe',

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../support/headless-chromium';
 
 // Runs the real vision worker (lib/client/vision-worker.ts, bundled by esbuild) in headless Chromium with
 // cross-origin isolation, so the browser figures come from the exact code the app ships. Used by the
@@ -12,15 +13,6 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '../..');
 
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 const pageSource = `
 import { createVisionClient } from ${JSON.stringify(join(root, 'lib/client/vision-client.ts'))};
@@ -137,7 +129,7 @@ export async function startBrowserHarness(options: { executablePath?: string; ex
 
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: options.executablePath ?? '/usr/bin/chromium', args: [...chromiumArgs, ...(options.extraArgs ?? [])], headless: true });
+    browser = await chromium.launch({ executablePath: options.executablePath ?? chromiumPath, args: [...chromiumArgs, ...(options.extraArgs ?? [])], headless: true });
     const page = await browser.newPage();
     page.on('pageerror', (e) => process.stderr.write(`[browser] ${e.message}\n`));
     await page.goto(`${origin}/`);

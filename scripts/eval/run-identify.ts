@@ -6,8 +6,8 @@ import { defaultEmbedImageOptions, embedImageFile, type ImageEmbedding } from '.
 import { createSubjectSearch, type SubjectCandidate, type SubjectSearch } from './exact-subject-search';
 import { openAppIdentification, type AppIdentification } from './app-identification';
 import { type ProbeOutcome, summariseIdentification } from './identification-metrics';
-import { intFlag, parseArgs, requireFlag } from './parse-args';
-import { readLabelledCsv } from './read-csv';
+import { intFlag, parseArgs, requireFlag } from '../support/parse-args';
+import { readLabelledCsv } from '../support/read-csv';
 
 // `npm run eval -- identify --gallery G.csv --probes P.csv --top 50 --out results.jsonl [--json] [--threads N]
 //   [--index embedded|scan] [--save-embeddings FILE]`

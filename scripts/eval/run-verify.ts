@@ -4,7 +4,7 @@ import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import { cosineSimilarity } from '@/lib/vision/face-recognizer';
 import { embedImageFile, type ImageEmbedding } from './embed-image-file';
 import { summariseVerification, type VerificationPair } from './identification-metrics';
-import { intFlag, parseArgs, requireFlag } from './parse-args';
+import { intFlag, parseArgs, requireFlag } from '../support/parse-args';
 import { printSummary, round } from './run-identify';
 
 // `npm run eval -- verify --pairs pairs.txt --images DIR [--limit-folds N] [--json] [--threads N]`

@@ -1,14 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { hasLfw, lfwImage, lfwMissingMessage } from '../support/lfw';
 import { signInAs } from './support';
 
 // The whole slice in a real browser: an administrator enrols a few LFW people through the enrolment
 // page, an investigator uploads another image of one of them, the browser worker (onnxruntime-web,
 // WASM) finds and embeds the face, and the search lists that person first.
-const lfw = resolve(process.cwd(), '../shared/data/lfw/images');
-const hasLfw = existsSync(lfw);
-const image = (name: string, index: number) => resolve(lfw, name, `${name}_${String(index).padStart(4, '0')}.jpg`);
 const artefacts = resolve(process.cwd(), 'tests/artifacts/screenshots');
 
 const GALLERY: [string, number][] = ['Colin_Powell', 'Serena_Williams', 'Gerhard_Schroeder', 'Ariel_Sharon'].flatMap((name) => [
@@ -23,7 +21,7 @@ const ENROLLABLE_BLAIR: [string, number][] = [
 ];
 const PROBE = { name: 'Serena_Williams', index: 3 };
 
-test.skip(!hasLfw, `LFW not found at ${lfw}: skipping the search walkthrough`);
+test.skip(!hasLfw, lfwMissingMessage);
 test.setTimeout(240_000);
 
 test('an enrolled person is found at rank 1 from a new still', async ({ browser }) => {
@@ -38,7 +36,7 @@ test('an enrolled person is found at rank 1 from a new still', async ({ browser 
   await admin.getByRole('button', { name: 'Create watch-list' }).click();
   await admin.getByRole('link', { name: 'E2E suspects' }).click();
 
-  const files = [...GALLERY, ...ENROLLABLE_BLAIR, SET_ASIDE].map(([name, index]) => image(name, index));
+  const files = [...GALLERY, ...ENROLLABLE_BLAIR, SET_ASIDE].map(([name, index]) => lfwImage(name, index));
   await admin.locator('input[type=file][accept="image/*"]').setInputFiles(files);
   await admin.getByRole('button', { name: /Enrol 11 images/ }).click();
   await expect(admin.getByTestId('enrolment-summary')).toContainText('11 of 11 done', { timeout: 120_000 });
@@ -59,7 +57,7 @@ test('an enrolled person is found at rank 1 from a new still', async ({ browser 
   // A damaged file gets a plain message, and the analyser carries on with the next one.
   await page.getByLabel('Choose a still').setInputFiles({ name: 'still.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('\xff\xd8\xff\xe0 truncated') });
   await expect(page.getByTestId('vision-problem')).toContainText(/damaged|not an image|could not be read/i, { timeout: 120_000 });
-  await page.getByLabel('Choose a still').setInputFiles(image(PROBE.name, PROBE.index));
+  await page.getByLabel('Choose a still').setInputFiles(lfwImage(PROBE.name, PROBE.index));
   await expect(page.getByTestId('face-cards').getByTestId('quality-badge').first()).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('vision-backend')).toContainText('wasm');
   await page.screenshot({ path: resolve(artefacts, 'detection-view.png'), fullPage: true });

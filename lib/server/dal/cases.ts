@@ -1,6 +1,6 @@
 import 'server-only';
 import type { TransactionClient } from '@/lib/server/db/database';
-import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import type { Prisma, PrismaClient } from '@/lib/server/generated/prisma/client';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { AppError } from '@/lib/shared/errors';
 
@@ -50,15 +50,6 @@ export async function requireCaseForActor(db: Db, actor: Actor, caseId: string):
   return found;
 }
 
-function toSummary(row: {
-  id: string;
-  reference: string;
-  offence: string;
-  purpose: string;
-  legalBasis: string;
-  status: 'open' | 'closed';
-  openedAt: Date;
-  openedBy: { displayName: string };
-}): CaseSummary {
+function toSummary(row: Prisma.CaseGetPayload<{ select: typeof caseSelect }>): CaseSummary {
   return { ...row, openedBy: row.openedBy.displayName };
 }

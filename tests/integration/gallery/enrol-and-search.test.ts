@@ -24,7 +24,7 @@ import { AppError } from '@/lib/shared/errors';
 import { recordProbeFaceSchema, toProbeFaceInput } from '@/lib/shared/schemas/probe';
 import { runSearchSchema } from '@/lib/shared/schemas/search';
 import { openMemoryDatabase } from '../../support/test-database';
-import { hasLfw, lfwImage, lfwMissingMessage } from '../vision/lfw-fixture';
+import { hasLfw, lfwImage, lfwMissingMessage } from '../../support/lfw';
 
 // Enrolment → index → search, through the same services the server actions and the CLI use, on a
 // real (in-memory) PostgreSQL engine, the real embedded index and the real face models.

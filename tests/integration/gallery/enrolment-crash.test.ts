@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
 import { EmbeddedVectorIndex } from '@/lib/server/vector/embedded-index';
-import { hasLfw, lfwDir, lfwMissingMessage } from '../vision/lfw-fixture';
+import { hasLfw, lfwDir, lfwMissingMessage } from '../../support/lfw';
 
 // The issue's crash test: kill `npm run enrol` with SIGKILL part-way through, run `npm run reconcile`,
 // and show that the database and the vector index agree id for id; then finish the enrolment and show

@@ -11,6 +11,7 @@ import { quantiseRowInt8 } from '@/lib/server/vector/exact-scan';
 import { QdrantVectorIndex } from '@/lib/server/vector/qdrant-index';
 import { toCollectionName } from '@/lib/server/vector/validate-vector';
 import { isVectorIndexError, type VectorHit, type VectorIndex, type VectorPoint } from '@/lib/server/vector/vector-index';
+import { seeded } from '../../support/seeded-random';
 
 // One behavioural contract for every VectorIndex engine. The embedded index always runs (in a temporary
 // folder); Qdrant runs when QDRANT_URL points at a server, and the run says loudly when it did not.
@@ -363,18 +364,6 @@ for (const adapter of adapters) {
 }
 
 // ---------- helpers ----------
-
-function seeded(seed: number): () => number {
-  let state = (Math.imul(seed + 0x9e3779b9, 0x85ebca6b) >>> 0) || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4294967296 - 0.5;
-  };
-}
 
 function unit(dimension: number, seed: number): Float32Array {
   const random = seeded(seed);

@@ -8,10 +8,11 @@ import { pickPrimaryFace } from '@/lib/vision/face-pipeline';
 import { cosineSimilarity } from '@/lib/vision/face-recognizer';
 import { type BrowserHarness, startBrowserHarness } from '@/scripts/eval/browser-vision-harness';
 import { buildGif } from '../../unit/vision/build-gif';
-import { hasChromium, hasLfw, lfwImage, lfwMissingMessage } from './lfw-fixture';
+import { chromiumPath } from '@/scripts/support/headless-chromium';
+import { hasChromium, hasLfw, lfwImage, lfwMissingMessage } from '../../support/lfw';
 
 const canRun = hasLfw && hasChromium;
-if (!canRun) console.warn(hasLfw ? 'Chromium not found at /usr/bin/chromium: skipping the browser parity test' : lfwMissingMessage);
+if (!canRun) console.warn(hasLfw ? `Chromium not found at ${chromiumPath}: skipping the browser parity test` : lfwMissingMessage);
 
 describe.skipIf(!canRun)('browser (onnxruntime-web WASM in the worker) and Node agree', () => {
   let harness: BrowserHarness;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runIdentify } from '@/scripts/eval/run-identify';
-import { hasLfw, lfwImage, lfwMissingMessage } from './lfw-fixture';
+import { hasLfw, lfwImage, lfwMissingMessage } from '../../support/lfw';
 
 if (!hasLfw) console.warn(lfwMissingMessage);
 

@@ -6,7 +6,7 @@ import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import { type FacePipeline, pickPrimaryFace } from '@/lib/vision/face-pipeline';
 import { cosineSimilarity } from '@/lib/vision/face-recognizer';
 import { VisionError } from '@/lib/vision/vision-error';
-import { hasLfw, lfwImage, lfwMissingMessage } from './lfw-fixture';
+import { hasLfw, lfwImage, lfwMissingMessage } from '../../support/lfw';
 
 if (!hasLfw) console.warn(lfwMissingMessage);
 

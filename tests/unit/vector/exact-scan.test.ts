@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { angleBound, dotRow, quantiseQuery, quantiseRowInt8, scanExact, type ScanBlock } from '@/lib/server/vector/exact-scan';
-
-function seeded(seed: number): () => number {
-  let state = (Math.imul(seed + 0x9e3779b9, 0x85ebca6b) >>> 0) || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4294967296 - 0.5;
-  };
-}
+import { seeded } from '../../support/seeded-random';
 
 function normalise(vector: Float32Array): Float32Array {
   const norm = Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summariseIdentification, summariseVerification } from '@/scripts/eval/identification-metrics';
 import { parseLfwPairs } from '@/scripts/eval/run-verify';
-import { splitCsvLine } from '@/scripts/eval/read-csv';
+import { splitCsvLine } from '@/scripts/support/read-csv';
 
 describe('identification metrics', () => {
   it('computes rank-1/rank-10 and FNIR at FPIR from mated searches with their own subject removed', () => {

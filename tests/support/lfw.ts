@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { chromiumPath } from '../../scripts/support/headless-chromium';
 
 // LFW lives outside the repository (../shared/data/lfw); tests that need it skip with this message when absent.
 export const lfwDir = resolve(process.cwd(), '../shared/data/lfw/images');
@@ -10,4 +11,4 @@ export function lfwImage(name: string, index: number): string {
   return resolve(lfwDir, name, `${name}_${String(index).padStart(4, '0')}.jpg`);
 }
 
-export const hasChromium = existsSync('/usr/bin/chromium');
+export const hasChromium = existsSync(chromiumPath);
