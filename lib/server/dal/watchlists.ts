@@ -15,9 +15,9 @@ export type WatchlistSummary = {
   faces: number;
 };
 
-export async function listWatchlists(prisma: PrismaClient): Promise<WatchlistSummary[]> {
+export async function listWatchlists(prisma: PrismaClient, only?: { id: string }): Promise<WatchlistSummary[]> {
   const rows = await prisma.watchlist.findMany({
-    where: { deletedAt: null },
+    where: { deletedAt: null, ...(only ? { id: only.id } : {}) },
     orderBy: { name: 'asc' },
     select: {
       id: true,
@@ -58,7 +58,7 @@ export type WatchlistDetail = WatchlistSummary & {
 };
 
 export async function findWatchlistDetail(prisma: PrismaClient, watchlistId: string): Promise<WatchlistDetail | null> {
-  const summary = (await listWatchlists(prisma)).find((list) => list.id === watchlistId);
+  const [summary] = await listWatchlists(prisma, { id: watchlistId });
   if (!summary) return null;
   const [row, setAside, pendingIndex] = await Promise.all([
     prisma.watchlist.findUniqueOrThrow({ where: { id: watchlistId }, select: { createdAt: true } }),
