@@ -7,7 +7,6 @@ import { quantiseQuery, quantiseRowInt8, scanExact, type ScanBlock } from '@/lib
 import {
   SegmentLog,
   encodeLogUpsert,
-  fileSize,
   isMissing,
   readLog,
   readSnapshot,

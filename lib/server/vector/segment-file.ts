@@ -1,5 +1,5 @@
 import 'server-only';
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { VectorIndexError, type VectorPayload } from '@/lib/server/vector/vector-index';
@@ -338,15 +338,6 @@ function parseJson<T>(text: string, corrupt: (why: string) => Error): T {
 
 export async function removeFile(path: string): Promise<void> {
   await rm(path, { force: true });
-}
-
-export async function fileSize(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch (error) {
-    if (isMissing(error)) return 0;
-    throw error;
-  }
 }
 
 export async function syncDirectory(path: string): Promise<void> {
