@@ -27,6 +27,10 @@ export type FacePipeline = {
   detectFaces(image: PixelImage, options?: DetectOptions): Promise<DetectedFace[]>;
   analyseFace(image: PixelImage, face: { box: Box; score?: number | null }): Promise<FaceAnalysis>;
   analyseImage(image: PixelImage, options?: DetectOptions): Promise<FaceAnalysis[]>;
+  /** Embeds a crop already aligned to the template, exactly as `analyseFace` does after aligning. */
+  embedAlignedFace(aligned: RgbImage, points5: FivePoints): Promise<Float32Array>;
+  /** The landmark model on its own, for a face whose framing is known (e.g. an aligned crop). */
+  locateLandmarks(image: PixelImage, box: Box, options?: { isManualBox?: boolean }): Promise<FaceLandmarks>;
 };
 
 export type FacePipelineParts = {
@@ -84,6 +88,17 @@ export function correctExposure<T extends PixelImage>(image: T): T | RgbImage {
   return stretchLevels(image, levels.low, levels.high);
 }
 
+/**
+ * Everything between alignment and the embedding, in one place: the browser worker, Node enrolment and
+ * the server's re-embedding of a submitted crop all call this, so an embedding the server checks was
+ * made by the same steps as the one the browser sent. `points5` are in the source image's pixels (the
+ * eye distance decides whether a soft crop is sharpened).
+ */
+export async function embedAlignedFace(recognizer: FaceRecognizer, aligned: RgbImage, points5: FivePoints): Promise<Float32Array> {
+  const corrected = compensateBlur(correctExposure(aligned) as RgbImage, points5);
+  return recognizer.embed(corrected);
+}
+
 export function createFacePipeline(parts: FacePipelineParts): FacePipeline {
   const policy = parts.qualityPolicy ?? defaultQualityPolicy;
 
@@ -97,8 +112,7 @@ export function createFacePipeline(parts: FacePipelineParts): FacePipeline {
     const isManualBox = detectorScore === null;
     const landmarks = await parts.landmarker.locate(image, box, { isManualBox });
     const { image: aligned } = alignFace(image, landmarks.points5);
-    const corrected = compensateBlur(correctExposure(aligned) as RgbImage, landmarks.points5);
-    const embedding = await parts.recognizer.embed(corrected);
+    const embedding = await embedAlignedFace(parts.recognizer, aligned, landmarks.points5);
     // Quality is measured on what the camera delivered, not on the corrected crop: the investigator must
     // see that the face was dark even though the model was helped.
     const metrics = measureQuality({ aligned, points5: landmarks.points5, detectorScore });
@@ -126,6 +140,8 @@ export function createFacePipeline(parts: FacePipelineParts): FacePipeline {
       return corrected === image ? faces : parts.detector.detect(corrected, options);
     },
     analyseFace,
+    embedAlignedFace: (aligned, points5) => embedAlignedFace(parts.recognizer, aligned, points5),
+    locateLandmarks: (image, box, options) => parts.landmarker.locate(image, box, options),
     async analyseImage(image, options) {
       const faces = await this.detectFaces(image, options);
       const analyses: FaceAnalysis[] = [];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,9 +49,11 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
   if (getConfig().dataDir !== resolve(dataDir)) throw new Error('configuration was read before the evaluation store was chosen');
   const database: Database = await openDatabase({});
   const { prisma } = database;
+  // Casework is visible by team: the harness is the one investigator of its own team.
+  const team = await prisma.team.create({ data: { name: 'Evaluation' }, select: { id: true } });
   const investigator = await prisma.user.create({
-    data: { email: 'evaluation@localhost', displayName: 'Evaluation harness', role: 'investigator', passwordHash: '!' },
-    select: { id: true, email: true, displayName: true, role: true },
+    data: { email: 'evaluation@localhost', displayName: 'Evaluation harness', role: 'investigator', passwordHash: '!', teamId: team.id },
+    select: { id: true, email: true, displayName: true, role: true, teamId: true },
   });
   const watchlist = await prisma.watchlist.create({
     data: {
@@ -64,7 +67,7 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
     select: { id: true, retentionDays: true },
   });
   const kase = await prisma.case.create({
-    data: { reference: 'EVALUATION', offence: 'None', purpose: 'Measure identification accuracy', legalBasis: 'Evaluation only', openedById: investigator.id },
+    data: { reference: 'EVALUATION', offence: 'None', purpose: 'Measure identification accuracy', legalBasis: 'Evaluation only', openedById: investigator.id, teamId: team.id },
   });
   const defineAction = createActionDefiner({ getActor: async () => investigator, getPrisma: async () => prisma });
   const recordProbeFace = defineAction(recordProbeFaceSpec);
@@ -87,15 +90,21 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
       const face = embedding.analysis;
       if (!face || !embedding.size) return { embedding, candidates: [] };
       const crop = await sharp(Buffer.from(face.aligned.data), { raw: { width: face.aligned.width, height: face.aligned.height, channels: 3 } }).png().toBuffer();
+      // The crop the pipeline aligned, as PNG, exactly as the browser sends it: the server decodes,
+      // re-embeds and measures it like any investigator's submission.
       const recorded = await recordProbeFace({
-        caseId: kase.id,
-        still: {
-          imageSha256: sha256Hex(bytes),
-          width: embedding.size.width,
-          height: embedding.size.height,
-          source: 'evaluation probe',
+        payload: {
+          caseId: kase.id,
+          idempotencyKey: randomUUID(),
+          still: {
+            imageSha256: sha256Hex(bytes),
+            width: embedding.size.width,
+            height: embedding.size.height,
+            source: 'evaluation probe',
+          },
+          face: toProbeFaceInput(face),
         },
-        face: toProbeFaceInput(face, crop.toString('base64')),
+        crop,
       });
       if (!recorded.ok) throw new Error(`recording ${path} was refused: ${recorded.error.code} ${recorded.error.message}`);
       const searched = await runSearch({

@@ -10,6 +10,12 @@ import { hasPermission, type Permission } from '@/lib/shared/permissions';
 
 export type ActionContext<Input> = { actor: Actor; input: Input; tx: TransactionClient };
 
+/**
+ * Undoes, after the write transaction has failed, what the database cannot roll back (a file written
+ * in `run`). Given the wrapper's client, outside any transaction.
+ */
+export type Compensation = (prisma: PrismaClient) => Promise<void>;
+
 export type ActionOutcome<Data> = {
   data: Data;
   /** What the audit event is about. */
@@ -24,18 +30,29 @@ export type ActionSpec<Schema extends z.ZodType, Data, Authorized = void, Prepar
   permission: Permission;
   input: Schema;
   /**
-   * Object-level check, inside the transaction: throw AppError NOT_FOUND or FORBIDDEN when this actor
+   * Object-level check, inside a transaction: throw AppError NOT_FOUND or FORBIDDEN when this actor
    * may not act on the object the input names. Required, so that no action can forget it. What it
-   * returns (the objects it looked up) is handed to `run`.
+   * returns (the objects it looked up) is handed to `prepare` and `run`. With a `prepare` it runs
+   * twice: once before the slow work, so nothing is computed or stored for a caller who will be
+   * refused, and again in the write transaction, so what changed meanwhile (a case closed while the
+   * crop was being checked) still refuses. It must therefore only read.
    */
   authorize: (context: ActionContext<z.output<Schema>>) => Promise<Authorized>;
   /**
-   * Slow work that needs no database (decoding an image, running a model), done after the caller is
-   * authenticated and the input validated but before the transaction opens, so no transaction (and, on
-   * the embedded store, no other request) waits for it. Its result is handed to `run`.
+   * Slow work that needs no database (decoding an image, running a model), done after the object check
+   * but outside any transaction, so no transaction (and, on the embedded store, no other request)
+   * waits for it. It must not write anything (no files either): a later check may still refuse, and
+   * only `run` is followed by an audit record of what was done. Its result is handed to `run`.
    */
-  prepare?: (context: { actor: Actor; input: z.output<Schema> }) => Promise<Prepared>;
-  run: (context: ActionContext<z.output<Schema>> & { authorized: Authorized; prepared: Prepared }) => Promise<ActionOutcome<Data>>;
+  prepare?: (context: { actor: Actor; input: z.output<Schema>; authorized: NoInfer<Authorized> }) => Promise<Prepared>;
+  /**
+   * The write, inside the transaction that also appends the audit event. Anything it does outside the
+   * database (a file written) it registers an undo for with `onRollback`, called if the transaction
+   * fails afterwards.
+   */
+  run: (
+    context: ActionContext<z.output<Schema>> & { authorized: Authorized; prepared: Prepared; onRollback: (undo: Compensation) => void },
+  ) => Promise<ActionOutcome<Data>>;
 };
 
 export type ActionDependencies = {
@@ -59,11 +76,12 @@ export function specifyAction<Schema extends z.ZodType, Data, Authorized = void,
 export async function authorizeCreation(): Promise<void> {}
 
 /**
- * Builds the one wrapper every server action goes through. In order: authenticate (the user as the
- * database sees them now), check the role's permission, validate the input, then in one transaction
- * authorise the object, do the work and append the audit event. Refusals and failures are audited
- * too, in their own transaction. If no audit record can be written, the action fails: nothing
- * happens without a trace (fail closed).
+ * Builds the one wrapper every server action goes through. In this fixed order: authenticate (the user
+ * as the database sees them now), check the role's permission, validate the input, authorise the
+ * object, then any slow work (`prepare`), then in one transaction authorise again, write and append
+ * the audit event. Refusals and failures are audited too, in their own transaction, with the ids the
+ * input named. If no audit record can be written, the action fails: nothing happens without a trace
+ * (fail closed).
  */
 export function createActionDefiner(dependencies: ActionDependencies) {
   const logError = dependencies.logError ?? ((eventId, error) => console.error(`[action] ${eventId}`, error));
@@ -90,7 +108,7 @@ export function createActionDefiner(dependencies: ActionDependencies) {
           actorRole: actor?.role ?? null,
           action: spec.name,
           outcome: code === 'INTERNAL' ? 'error' : 'refused',
-          payload: { code, ...details, ...(eventId ? { eventId } : {}) },
+          payload: { code, ...attemptedTargets(rawInput), ...details, ...(eventId ? { eventId } : {}) },
         };
         try {
           await recordAuditEvent(prisma, entry);
@@ -117,12 +135,19 @@ export function createActionDefiner(dependencies: ActionDependencies) {
       }
 
       const signedIn = actor;
+      const compensations: Compensation[] = [];
       try {
-        const prepared = (spec.prepare ? await spec.prepare({ actor: signedIn, input: parsed.data }) : undefined) as Prepared;
+        let prepared = undefined as Prepared;
+        if (spec.prepare) {
+          // Its own short transaction: the object check is done before any slow work, so a refused
+          // caller costs no decoding or model time and leaves nothing behind.
+          const authorized = await prisma.$transaction((tx) => spec.authorize({ actor: signedIn, input: parsed.data, tx }));
+          prepared = await spec.prepare({ actor: signedIn, input: parsed.data, authorized });
+        }
         const data = await prisma.$transaction(async (tx) => {
           const context = { actor: signedIn, input: parsed.data, tx };
           const authorized = await spec.authorize(context);
-          const outcome = await spec.run({ ...context, authorized, prepared });
+          const outcome = await spec.run({ ...context, authorized, prepared, onRollback: (undo) => compensations.push(undo) });
           await appendAuditEvent(tx, {
             actorId: signedIn.id,
             actorRole: signedIn.role,
@@ -136,6 +161,11 @@ export function createActionDefiner(dependencies: ActionDependencies) {
         });
         return { ok: true, data };
       } catch (error) {
+        // Undo in reverse order what the rolled-back transaction cannot; a failed undo is logged, not
+        // raised, so the caller still learns why the action itself failed.
+        for (const undo of compensations.reverse()) {
+          await undo(prisma).catch((undoError: unknown) => logError(randomUUID(), undoError));
+        }
         const expected = toAppError(error);
         if (expected) return refuse(expected.code, expected.message, expected.fieldErrors ? { fieldErrors: expected.fieldErrors } : {});
         const refusal = await refuse('INTERNAL', 'Something went wrong. Nothing was changed.');
@@ -144,6 +174,25 @@ export function createActionDefiner(dependencies: ActionDependencies) {
       }
     };
   };
+}
+
+// The ids an input names, for the refusal audit record: what was attempted on what. Only fields known
+// to hold ids, at the top level or one level down (a form's `payload`), and only values shaped like a
+// UUID, so free text from an unvalidated input never reaches the audit log.
+const TARGET_ID_FIELDS = ['caseId', 'probeFaceId', 'searchId', 'candidateId', 'watchlistId', 'subjectId', 'userId', 'disclosureId', 'idempotencyKey'] as const;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function attemptedTargets(input: unknown): Record<string, string> {
+  const found: Record<string, string> = {};
+  const visit = (value: unknown, depth: number) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return;
+    for (const [key, field] of Object.entries(value)) {
+      if ((TARGET_ID_FIELDS as readonly string[]).includes(key) && typeof field === 'string' && UUID_PATTERN.test(field)) found[key] ??= field;
+      else if (depth === 0) visit(field, 1);
+    }
+  };
+  visit(input, 0);
+  return found;
 }
 
 function failure(

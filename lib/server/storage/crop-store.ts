@@ -5,13 +5,14 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { PixelImage } from '@/lib/vision/pixel-image';
 import { AppError } from '@/lib/shared/errors';
+import { MAX_CROP_BYTES } from '@/lib/shared/schemas/probe';
 
 export type CropKind = 'probe' | 'enrolled';
 export type StoredCrop = { key: string; sha256: string; bytes: number };
+/** A crop encoded and named but not yet on disk: the slow part of saving, done before any check may still refuse. */
+export type PendingCrop = StoredCrop & { png: Buffer };
 
 const KEY_PATTERN = /^(probe|enrolled)\/[0-9a-f]{64}\.png$/;
-// A face crop is small (the aligned crop is 112×112); anything much bigger is not a crop.
-const MAX_CROP_BYTES = 512 * 1024;
 const MAX_CROP_SIDE = 512;
 
 /**
@@ -23,12 +24,12 @@ export class CropStore {
   constructor(private readonly root: string) {}
 
   async savePixels(kind: CropKind, image: PixelImage): Promise<StoredCrop> {
-    const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
-      raw: { width: image.width, height: image.height, channels: image.channels as 1 | 3 | 4 },
-    })
-      .png()
-      .toBuffer();
-    return this.write(kind, png);
+    return this.writePending(await encodeCropPixels(kind, image));
+  }
+
+  /** Writes a crop encoded earlier. Content-addressed, so writing the same crop twice leaves one file. */
+  async writePending(pending: PendingCrop): Promise<StoredCrop> {
+    return this.write(pending.key.startsWith('probe/') ? 'probe' : 'enrolled', pending.png);
   }
 
   /** Accepts an encoded crop from a client: it is decoded, checked and re-encoded, never stored as sent. */
@@ -79,6 +80,17 @@ export class CropStore {
     const [kind, file] = key.split('/') as [string, string];
     return join(this.root, kind, file.slice(0, 2), file);
   }
+}
+
+/** Encodes pixels as the PNG the store keeps and names it by its hash, without touching the disk. */
+export async function encodeCropPixels(kind: CropKind, image: PixelImage): Promise<PendingCrop> {
+  const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+    raw: { width: image.width, height: image.height, channels: image.channels as 1 | 3 | 4 },
+  })
+    .png()
+    .toBuffer();
+  const sha256 = createHash('sha256').update(png).digest('hex');
+  return { key: `${kind}/${sha256}.png`, sha256, bytes: png.byteLength, png };
 }
 
 export function cropStoreFor(dataDir: string): CropStore {

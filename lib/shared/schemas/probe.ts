@@ -6,6 +6,14 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'Expected a SHA-256 hex digest
 
 export const QUALITY_VERDICTS = ['good', 'usable', 'poor'] as const;
 
+/** A face crop is small (the aligned crop is 112×112, a few tens of KiB as PNG); anything much bigger is not a crop. */
+export const MAX_CROP_BYTES = 512 * 1024;
+/** The JSON part of the form: measurements and a 512-value embedding come to well under this. */
+export const MAX_PAYLOAD_CHARS = 200_000;
+
+/** The names of the two parts of the form `recordProbeFaceForSearch` takes. */
+export const PROBE_FACE_FORM_FIELDS = { payload: 'payload', crop: 'crop' } as const;
+
 export const probeStillSchema = z.object({
   imageSha256: sha256,
   width: z.number().int().min(1).max(100_000),
@@ -17,6 +25,7 @@ export const probeStillSchema = z.object({
 
 export const probeFaceSchema = z.object({
   box: z.object({ x: finite.min(0), y: finite.min(0), width: finite.positive(), height: finite.positive() }),
+  /** The five points in the still's pixels, as the browser located them; the server measures pose from them. */
   landmarks: z.array(z.tuple([finite, finite])).length(5, 'Five landmarks are expected.'),
   quality: z.object({
     verdict: z.enum(QUALITY_VERDICTS),
@@ -27,16 +36,50 @@ export const probeFaceSchema = z.object({
   isManualBox: z.boolean(),
   modelId: z.string().min(1).max(200),
   embedding: embeddingSchema,
-  /** The aligned face crop as base64 PNG or JPEG. */
-  cropBase64: z.string().min(1).max(700_000, 'The face crop is too large.'),
 });
 
+/** The JSON part of the form. */
+export const recordProbeFacePayloadSchema = z.object(
+  {
+    caseId: z.string().uuid('Unknown case.'),
+    /**
+     * Chosen by the browser once per face it submits, so a retried submission (a dropped connection,
+     * a double click) returns the face already recorded instead of recording it twice.
+     */
+    idempotencyKey: z.string().uuid('The submission key must be a UUID.'),
+    still: probeStillSchema,
+    face: probeFaceSchema,
+  },
+  { error: 'The submission could not be read: expected a JSON object.' },
+);
+export type RecordProbeFacePayload = z.input<typeof recordProbeFacePayloadSchema>;
+
+function isPngOrJpeg(bytes: Uint8Array): boolean {
+  const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  return isPng || isJpeg;
+}
+
+/** What the action validates once the form is read: the payload and the crop's bytes. */
 export const recordProbeFaceSchema = z.object({
-  caseId: z.string().uuid('Unknown case.'),
-  still: probeStillSchema,
-  face: probeFaceSchema,
+  payload: recordProbeFacePayloadSchema,
+  crop: z
+    .instanceof(Uint8Array, { error: 'Attach the aligned face crop as a PNG or JPEG file.' })
+    .refine((bytes) => bytes.byteLength > 0 && bytes.byteLength <= MAX_CROP_BYTES, `The face crop must be a file of 1 byte to ${MAX_CROP_BYTES / 1024} KiB.`)
+    .refine(isPngOrJpeg, 'The face crop must be a PNG or JPEG image.'),
 });
 export type RecordProbeFaceInput = z.infer<typeof recordProbeFaceSchema>;
+
+/**
+ * The form the browser posts to `recordProbeFaceForSearch`: the crop travels as a file rather than as
+ * base64 inside JSON (a third smaller, and the server reads it as bytes without decoding a string).
+ */
+export function buildProbeFaceFormData(payload: RecordProbeFacePayload, crop: Blob): FormData {
+  const form = new FormData();
+  form.set(PROBE_FACE_FORM_FIELDS.payload, JSON.stringify(payload));
+  form.set(PROBE_FACE_FORM_FIELDS.crop, crop, crop.type === 'image/jpeg' ? 'face.jpg' : 'face.png');
+  return form;
+}
 
 /** What the pipeline measures for one face, in the browser worker and in Node alike. */
 export type MeasuredFace = {
@@ -53,8 +96,8 @@ export type MeasuredFace = {
   embedding: ArrayLike<number>;
 };
 
-/** The one face sent to the server: its measurements, embedding and aligned crop (never the still). */
-export function toProbeFaceInput(face: MeasuredFace, cropBase64: string): z.input<typeof probeFaceSchema> {
+/** The one face sent to the server: its measurements and embedding (never the still; the crop goes as a file). */
+export function toProbeFaceInput(face: MeasuredFace): z.input<typeof probeFaceSchema> {
   return {
     box: face.box,
     landmarks: face.landmarks.points5.map((point) => [point.x, point.y] as [number, number]),
@@ -63,7 +106,6 @@ export function toProbeFaceInput(face: MeasuredFace, cropBase64: string): z.inpu
     isManualBox: face.isManualBox,
     modelId: face.modelId,
     embedding: Array.from(face.embedding),
-    cropBase64,
   };
 }
 
