@@ -1,24 +1,30 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { recordProbeFaceForSearch } from '@/lib/actions/probes';
 import { runSearch } from '@/lib/actions/searches';
 import { createVisionClient, type VisionClient } from '@/lib/client/vision-client';
 import { calibrationTableFor } from '@/lib/shared/calibration/false-match-rate';
-import type { ActionError } from '@/lib/shared/errors';
-import { toProbeFaceInput } from '@/lib/shared/schemas/probe';
-import type { Box } from '@/lib/vision/geometry';
+import { buildProbeFaceFormData, toProbeFaceInput } from '@/lib/shared/schemas/probe';
 import { VisionError } from '@/lib/vision/vision-error';
-import type { AnalyseResult, DetectResult } from '@/lib/vision/worker-protocol';
 import { FormError } from '@/components/ui/form-feedback';
 import { FaceOverlay } from './face-overlay';
+import {
+  canSearch,
+  everythingHeld,
+  initialWorkbenchState,
+  isSubmitting,
+  nextAnalysisJob,
+  selectedFaceOf,
+  submissionFor,
+  workbenchReducer,
+  type Disposal,
+  type WorkbenchState,
+} from './probe-workbench-state';
 import { QualityBadge } from './quality-badge';
 
 export type SearchableWatchlist = { id: string; name: string; faces: number };
-
-type Still = { file: File; url: string; sha256: string; detect: DetectResult };
-type Face = { key: string; box: Box; score: number | null; analysis?: AnalyseResult; cropUrl?: string; error?: string };
 
 const VISION_MESSAGES: Partial<Record<string, string>> = {
   UNSUPPORTED_FORMAT: 'This file is not an image the workstation can read (JPEG, PNG, WebP, GIF, BMP, TIFF, AVIF).',
@@ -30,6 +36,13 @@ const VISION_MESSAGES: Partial<Record<string, string>> = {
   MODEL_HASH_MISMATCH: 'A face model file does not match its published checksum and was refused.',
   WORKER_FAILED: 'The analysis stopped unexpectedly. Try again; the analyser restarts itself.',
 };
+
+// A server action that throws (the connection dropped, the server restarted) rather than returning an
+// error. Pressing Search again is safe: the same submission key returns the face already recorded.
+const UNREACHABLE = {
+  code: 'UNAVAILABLE',
+  message: 'The server could not be reached. Check the connection and press Search again; the face will not be recorded twice.',
+} as const;
 
 function visionMessage(error: unknown): string {
   if (error instanceof VisionError) return VISION_MESSAGES[error.code] ?? error.message;
@@ -48,11 +61,11 @@ async function sha256Hex(file: Blob): Promise<string> {
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-async function blobToBase64(blob: Blob): Promise<string> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  let binary = '';
-  for (let index = 0; index < bytes.length; index += 0x8000) binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000));
-  return btoa(binary);
+function letGo(disposals: readonly Disposal[], vision: VisionClient | null) {
+  for (const disposal of disposals) {
+    if (disposal.kind === 'object-url') URL.revokeObjectURL(disposal.url);
+    else void vision?.release(disposal.imageId).catch(() => {});
+  }
 }
 
 /**
@@ -63,143 +76,134 @@ async function blobToBase64(blob: Blob): Promise<string> {
 export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId: string; watchlists: SearchableWatchlist[]; defaultListSize: number }) {
   const router = useRouter();
   const vision = useRef<VisionClient | null>(null);
+  // The backend belongs to the worker's lifetime and the drag highlight to the pointer, not to the still.
   const [backend, setBackend] = useState<string | null>(null);
-  const [still, setStill] = useState<Still | null>(null);
-  const [faces, setFaces] = useState<Face[]>([]);
-  const [selectedKey, setSelectedKey] = useState<string | null>(null);
-  const [hoveredKey, setHoveredKey] = useState<string | null>(null);
-  const [isDrawing, setIsDrawing] = useState(false);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<ActionError | null>(null);
   const [isDragOver, setIsDragOver] = useState(false);
-  const [mode, setMode] = useState<'rank' | 'threshold'>('rank');
-  const [chosenWatchlists, setChosenWatchlists] = useState<string[]>(() => watchlists.map((list) => list.id));
+  const [state, dispatch] = useReducer(workbenchReducer, watchlists, (lists) => initialWorkbenchState(lists.map((list) => list.id)));
+  const latest = useRef<WorkbenchState>(state);
+  const isMounted = useRef(false);
 
   useEffect(() => {
+    latest.current = state;
+  });
+
+  useEffect(() => {
+    isMounted.current = true;
     const client = createVisionClient({ onBackendChanged: (next, reason) => setBackend(`${next} (${reason})`) });
     vision.current = client;
     client.ready().then((init) => setBackend(`${init.backend}${init.backend === 'wasm' ? `, ${init.numThreads} threads` : ''}`)).catch(() => {});
-    return () => client.terminate();
+    return () => {
+      isMounted.current = false;
+      letGo(everythingHeld(latest.current), client);
+      client.terminate();
+    };
   }, []);
 
-  const selected = faces.find((face) => face.key === selectedKey) ?? null;
+  // What the reducer let go of (a replaced still, its crops, a late result) is revoked and released here.
+  useEffect(() => {
+    if (state.disposals.length === 0) return;
+    letGo(state.disposals, vision.current);
+    dispatch({ type: 'DISPOSED', disposals: state.disposals });
+  }, [state.disposals]);
 
-  const analyseFace = useCallback(
-    async (face: Face, imageId: string) => {
-      setBusy('Measuring the face…');
-      try {
-        const analysis = await vision.current!.analyse({ imageId, box: face.box, score: face.score }, { cropFormat: 'png' });
-        const cropUrl = analysis.crop.format === 'png' || analysis.crop.format === 'jpeg' ? URL.createObjectURL(analysis.crop.blob) : undefined;
-        setFaces((current) => current.map((entry) => (entry.key === face.key ? { ...entry, analysis, cropUrl } : entry)));
-      } catch (error) {
-        setFaces((current) => current.map((entry) => (entry.key === face.key ? { ...entry, error: visionMessage(error) } : entry)));
-      } finally {
-        setBusy(null);
-      }
-    },
-    [],
-  );
+  // Faces are measured one at a time, so every card gets its quality; the selected face goes first.
+  const job = useMemo(() => nextAnalysisJob(state), [state]);
+  const startedJob = useRef<string | null>(null);
+  useEffect(() => {
+    if (!job || startedJob.current === job.id || !vision.current) return;
+    startedJob.current = job.id;
+    const { stillId, imageId, face } = job;
+    dispatch({ type: 'ANALYSIS_STARTED', stillId, faceKey: face.key });
+    vision.current.analyse({ imageId, box: face.box, score: face.score }, { cropFormat: 'png' }).then(
+      (result) => {
+        if (!isMounted.current) return;
+        const cropUrl = result.crop.format === 'rgba' ? null : URL.createObjectURL(result.crop.blob);
+        dispatch({ type: 'ANALYSIS_DONE', stillId, faceKey: face.key, result, cropUrl });
+      },
+      (error: unknown) => dispatch({ type: 'ANALYSIS_FAILED', stillId, faceKey: face.key, message: visionMessage(error) }),
+    );
+  }, [job]);
 
   async function openFile(file: File) {
-    setProblem(null);
-    setActionError(null);
-    setFaces([]);
-    setSelectedKey(null);
-    if (still) {
-      URL.revokeObjectURL(still.url);
-      void vision.current?.release(still.detect.imageId);
-    }
-    setStill(null);
-    setBusy('Loading the face models and looking for faces…');
+    const client = vision.current;
+    if (!client) return;
+    const stillId = crypto.randomUUID();
+    dispatch({ type: 'STILL_CHOSEN', stillId, fileName: file.name });
     try {
-      const [detect, sha256] = await Promise.all([vision.current!.detect(file), sha256Hex(file)]);
-      setStill({ file, url: URL.createObjectURL(file), sha256, detect });
-      const found = detect.faces.map((face, index) => ({ key: `d${index}`, box: face.box, score: face.score }));
-      setFaces(found);
-      if (found.length === 0) setProblem('No face was found. Draw a box around the face if there is one.');
-      else {
-        setSelectedKey(found[0]!.key);
-        await analyseFace(found[0]!, detect.imageId);
-      }
+      const [detect, sha256] = await Promise.all([client.detect(file), sha256Hex(file)]);
+      if (!isMounted.current) return;
+      dispatch({ type: 'DETECTED', stillId, file, url: URL.createObjectURL(file), sha256, detect });
     } catch (error) {
-      setProblem(visionMessage(error));
-    } finally {
-      setBusy(null);
+      dispatch({ type: 'DETECT_FAILED', stillId, message: visionMessage(error) });
     }
-  }
-
-  function select(key: string) {
-    setSelectedKey(key);
-    const face = faces.find((entry) => entry.key === key);
-    if (face && !face.analysis && !face.error && still) void analyseFace(face, still.detect.imageId);
-  }
-
-  async function addManualBox(box: Box) {
-    if (!still) return;
-    setIsDrawing(false);
-    const face: Face = { key: `m${Date.now()}`, box, score: null };
-    setFaces((current) => [...current, face]);
-    setSelectedKey(face.key);
-    await analyseFace(face, still.detect.imageId);
   }
 
   // Keyboard: ← → (or j k) move between faces, d toggles drawing, Escape cancels drawing.
-  const keys = useMemo(() => faces.map((face) => face.key), [faces]);
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
       if ((event.target as HTMLElement).closest('input, textarea, select')) return;
-      if (event.key === 'Escape') setIsDrawing(false);
-      if (event.key === 'd' && still) setIsDrawing((value) => !value);
-      if (!keys.length) return;
-      const position = selectedKey ? keys.indexOf(selectedKey) : -1;
-      if (event.key === 'ArrowRight' || event.key === 'j') select(keys[(position + 1) % keys.length]!);
-      if (event.key === 'ArrowLeft' || event.key === 'k') select(keys[(position - 1 + keys.length) % keys.length]!);
+      if (event.key === 'Escape') dispatch({ type: 'DRAWING_CANCELLED' });
+      if (event.key === 'd') dispatch({ type: 'DRAWING_TOGGLED' });
+      if (event.key === 'ArrowRight' || event.key === 'j') dispatch({ type: 'FACE_STEPPED', delta: 1 });
+      if (event.key === 'ArrowLeft' || event.key === 'k') dispatch({ type: 'FACE_STEPPED', delta: -1 });
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  });
+  }, []);
 
   async function search(form: HTMLFormElement) {
-    if (!still || !selected?.analysis) return;
-    setActionError(null);
+    // The face searched is the selected one, read at the moment Search is pressed.
+    const submission = submissionFor(state, crypto.randomUUID());
+    if (!submission) return;
+    const { stillId, still, face, result, crop, idempotencyKey } = submission;
     const data = new FormData(form);
-    const analysis = selected.analysis;
-    if (analysis.crop.format === 'rgba') return;
-    setBusy('Recording the face and searching…');
+    dispatch({ type: 'SUBMIT_STARTED', stillId, faceKey: face.key, idempotencyKey });
     try {
-      const recorded = await recordProbeFaceForSearch({
-        caseId,
-        still: {
-          imageSha256: still.sha256,
-          width: still.detect.info.originalWidth,
-          height: still.detect.info.originalHeight,
-          source: String(data.get('source') ?? ''),
-          cameraLocation: String(data.get('cameraLocation') ?? '') || undefined,
-          capturedAt: data.get('capturedAt') ? new Date(String(data.get('capturedAt'))).toISOString() : undefined,
-        },
-        face: toProbeFaceInput(analysis, await blobToBase64(analysis.crop.blob)),
-      });
-      if (!recorded.ok) return setActionError(recorded.error);
-      const threshold = mode === 'threshold' ? Number(data.get('threshold')) : undefined;
-      const result = await runSearch({
+      const recorded = await recordProbeFaceForSearch(
+        buildProbeFaceFormData(
+          {
+            caseId,
+            idempotencyKey,
+            still: {
+              imageSha256: still.sha256,
+              width: still.detect.info.originalWidth,
+              height: still.detect.info.originalHeight,
+              source: String(data.get('source') ?? ''),
+              cameraLocation: String(data.get('cameraLocation') ?? '') || undefined,
+              capturedAt: data.get('capturedAt') ? new Date(String(data.get('capturedAt'))).toISOString() : undefined,
+            },
+            face: toProbeFaceInput(result),
+          },
+          crop,
+        ),
+      );
+      if (!recorded.ok) return dispatch({ type: 'SUBMIT_FAILED', stillId, error: recorded.error });
+      dispatch({ type: 'PROBE_RECORDED', stillId });
+      const searched = await runSearch({
         probeFaceId: recorded.data.probeFaceId,
-        watchlistIds: chosenWatchlists,
-        mode,
+        watchlistIds: state.chosenWatchlistIds,
+        mode: state.mode,
         listSize: Number(data.get('listSize')) || undefined,
-        threshold,
+        threshold: state.mode === 'threshold' ? Number(data.get('threshold')) : undefined,
         qualityOverrideReason: String(data.get('qualityOverrideReason') ?? '') || undefined,
       });
-      if (!result.ok) return setActionError(result.error);
-      router.push(`/cases/${caseId}/searches/${result.data.searchId}`);
-    } finally {
-      setBusy(null);
+      if (!searched.ok) return dispatch({ type: 'SUBMIT_FAILED', stillId, error: searched.error });
+      router.push(`/cases/${caseId}/searches/${searched.data.searchId}`);
+    } catch {
+      dispatch({ type: 'SUBMIT_FAILED', stillId, error: UNREACHABLE });
     }
   }
 
+  const { still, faces, selectedKey, hoveredKey, isDrawing } = state;
+  const selected = selectedFaceOf(state);
+  const selectedIndex = selected ? faces.indexOf(selected) : -1;
+  const selectedResult = selected?.analysis.status === 'done' ? selected.analysis.result : null;
+  const isBusySubmitting = isSubmitting(state);
+
   return (
     <div>
-      {!still ? (
+      {still.phase !== 'ready' ? (
         <label
           className={`dropzone ${isDragOver ? 'active' : ''}`}
           onDragOver={(event) => {
@@ -222,6 +226,8 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
             aria-label="Choose a still"
             onChange={(event) => {
               const file = event.currentTarget.files?.[0];
+              // Cleared so that choosing the same file again (after a failure) still fires a change.
+              event.currentTarget.value = '';
               if (file) void openFile(file);
             }}
           />
@@ -230,21 +236,21 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
       <p className="muted" data-testid="vision-backend">
         Face analysis: {backend ?? 'starting…'}
       </p>
-      {busy ? (
+      {state.status ? (
         <div role="status" aria-live="polite">
-          <p>{busy}</p>
+          <p>{state.status}</p>
           {/* Model inference gives no intermediate progress: an indeterminate bar, not an invented percentage. */}
           <div className="progress indeterminate" aria-hidden="true">
             <div />
           </div>
         </div>
       ) : null}
-      {problem ? (
+      {state.problem ? (
         <p className="alert error" role="alert" data-testid="vision-problem">
-          {problem}
+          {state.problem}
         </p>
       ) : null}
-      {still ? (
+      {still.phase === 'ready' ? (
         <div className="workbench">
           <div>
             <div className="row" style={{ marginBottom: '0.5rem' }}>
@@ -254,10 +260,10 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
                 {still.detect.info.scale < 1 ? ` (analysed at ${Math.round(still.detect.info.scale * 100)} %)` : ''} ·{' '}
                 {faces.length} face{faces.length === 1 ? '' : 's'} · {Math.round(still.detect.ms)} ms
               </span>
-              <button className="button secondary" type="button" aria-pressed={isDrawing} onClick={() => setIsDrawing(!isDrawing)}>
+              <button className="button secondary" type="button" aria-pressed={isDrawing} onClick={() => dispatch({ type: 'DRAWING_TOGGLED' })}>
                 {isDrawing ? 'Cancel drawing' : 'Draw a box'} <kbd>d</kbd>
               </button>
-              <button className="button secondary" type="button" onClick={() => setStill(null)}>
+              <button className="button secondary" type="button" disabled={isBusySubmitting} onClick={() => dispatch({ type: 'RESET_STILL' })}>
                 Another still
               </button>
             </div>
@@ -268,48 +274,56 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
               faces={faces.map((face, index) => ({
                 key: face.key,
                 box: face.box,
-                verdict: face.analysis?.quality.verdict,
-                label: `Face ${index + 1}${face.analysis ? `, quality ${face.analysis.quality.verdict}` : ''}`,
+                verdict: face.analysis.status === 'done' ? face.analysis.result.quality.verdict : undefined,
+                label: `Face ${index + 1}${face.analysis.status === 'done' ? `, quality ${face.analysis.result.quality.verdict}` : ''}`,
               }))}
               selectedKey={selectedKey}
               hoveredKey={hoveredKey}
-              onHover={setHoveredKey}
-              onSelect={select}
+              onHover={(key) => dispatch({ type: 'FACE_HOVERED', key })}
+              onSelect={(key) => dispatch({ type: 'FACE_SELECTED', key })}
               isDrawing={isDrawing}
-              onDrawn={addManualBox}
+              onDrawn={(box) => dispatch({ type: 'MANUAL_BOX_DRAWN', box })}
             />
             <p className="muted">
               <kbd>←</kbd> <kbd>→</kbd> move between faces · <kbd>d</kbd> draw a box · <kbd>Esc</kbd> cancel
             </p>
           </div>
           <div className="face-cards" data-testid="face-cards">
+            {faces.length > 0 && !selected ? (
+              <p className="alert" role="note" data-testid="face-prompt">
+                <strong>Choose the face to search.</strong> {faces.length} faces were found: click a box or a card, or use <kbd>←</kbd> <kbd>→</kbd>.
+              </p>
+            ) : null}
             {faces.map((face, index) => (
               <button
                 key={face.key}
                 type="button"
                 className={`face-card ${hoveredKey === face.key ? 'hovered' : ''}`}
                 aria-pressed={face.key === selectedKey}
-                onMouseEnter={() => setHoveredKey(face.key)}
-                onMouseLeave={() => setHoveredKey(null)}
-                onClick={() => select(face.key)}
+                onMouseEnter={() => dispatch({ type: 'FACE_HOVERED', key: face.key })}
+                onMouseLeave={() => dispatch({ type: 'FACE_HOVERED', key: null })}
+                onClick={() => dispatch({ type: 'FACE_SELECTED', key: face.key })}
               >
-                {face.cropUrl ? (
+                {face.analysis.status === 'done' && face.analysis.cropUrl ? (
                   // eslint-disable-next-line @next/next/no-img-element -- local object URL
-                  <img src={face.cropUrl} alt={`Aligned crop of face ${index + 1}`} />
+                  <img src={face.analysis.cropUrl} alt={`Aligned crop of face ${index + 1}`} />
                 ) : (
                   <span className="face-thumb" />
                 )}
                 <span>
                   Face {index + 1} {face.score === null ? <span className="badge muted">drawn</span> : null}{' '}
-                  {face.analysis ? <QualityBadge quality={face.analysis.quality} /> : null}
+                  {face.analysis.status === 'done' ? <QualityBadge quality={face.analysis.result.quality} /> : null}
                   <br />
                   <span className="muted">
-                    {face.error ??
-                      (face.analysis
-                        ? `${Math.round(face.analysis.quality.metrics.interEyePx)} px between the eyes`
-                        : face.score !== null
-                          ? `detector ${Math.round(face.score * 100) / 100}`
-                          : '')}
+                    {face.analysis.status === 'error'
+                      ? face.analysis.message
+                      : face.analysis.status === 'done'
+                        ? `${Math.round(face.analysis.result.quality.metrics.interEyePx)} px between the eyes`
+                        : face.analysis.status === 'running'
+                          ? 'measuring…'
+                          : face.score !== null
+                            ? `detector ${Math.round(face.score * 100) / 100}`
+                            : ''}
                   </span>
                 </span>
               </button>
@@ -318,8 +332,10 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
         </div>
       ) : null}
 
-      {selected?.analysis ? (
+      {still.phase === 'ready' && selected ? (
+        // Keyed by the still: "Another still" or a new file starts from an empty form, not the last one's.
         <form
+          key={still.id}
           className="panel stack"
           style={{ marginTop: '1rem', maxWidth: 'none' }}
           onSubmit={(event) => {
@@ -328,9 +344,19 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
           }}
         >
           <h2 style={{ margin: 0 }}>Search this face</h2>
-          {selected.analysis.quality.reasons.length ? (
+          <p className="muted" data-testid="selected-face">
+            Face {selectedIndex + 1}
+            {selected.score === null ? ' (drawn)' : ''}
+            {selected.analysis.status === 'queued' || selected.analysis.status === 'running' ? ' — measuring the face…' : ''}
+          </p>
+          {selected.analysis.status === 'error' ? (
+            <p className="alert error" role="alert">
+              {selected.analysis.message} Choose another face or draw the box again.
+            </p>
+          ) : null}
+          {selectedResult?.quality.reasons.length ? (
             <ul className="muted" data-testid="quality-reasons">
-              {selected.analysis.quality.reasons.map((reason) => (
+              {selectedResult.quality.reasons.map((reason) => (
                 <li key={reason.metric}>{reason.message}</li>
               ))}
             </ul>
@@ -354,16 +380,16 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
             </label>
             <label>
               Mode
-              <select value={mode} onChange={(event) => setMode(event.currentTarget.value as 'rank' | 'threshold')}>
+              <select value={state.mode} onChange={(event) => dispatch({ type: 'MODE_CHANGED', mode: event.currentTarget.value as 'rank' | 'threshold' })}>
                 <option value="rank">Ranked list: the closest people, however weak</option>
                 <option value="threshold">Threshold: only scores rarer by chance than…</option>
               </select>
             </label>
-            {mode === 'threshold' ? (
+            {state.mode === 'threshold' && selectedResult ? (
               <label>
                 Chance of a score this high between two different people
-                <select name="threshold" defaultValue={thresholdChoices(selected.analysis.modelId)[1]?.score}>
-                  {thresholdChoices(selected.analysis.modelId).map((choice) => (
+                <select name="threshold" defaultValue={thresholdChoices(selectedResult.modelId)[1]?.score}>
+                  {thresholdChoices(selectedResult.modelId).map((choice) => (
                     <option key={choice.fmr} value={choice.score}>
                       1 in {(1 / choice.fmr).toLocaleString('en-GB')} comparisons
                     </option>
@@ -379,25 +405,22 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
               <label key={list.id} style={{ display: 'flex', gap: '0.5rem', fontWeight: 400 }}>
                 <input
                   type="checkbox"
-                  checked={chosenWatchlists.includes(list.id)}
-                  onChange={(event) => {
-                    const isChecked = event.currentTarget.checked;
-                    setChosenWatchlists((current) => (isChecked ? [...current, list.id] : current.filter((id) => id !== list.id)));
-                  }}
+                  checked={state.chosenWatchlistIds.includes(list.id)}
+                  onChange={(event) => dispatch({ type: 'WATCHLIST_TOGGLED', watchlistId: list.id, isChosen: event.currentTarget.checked })}
                 />
                 {list.name} <span className="muted">({list.faces} faces)</span>
               </label>
             ))}
           </fieldset>
-          {selected.analysis.quality.needsOverride ? (
+          {selectedResult?.quality.needsOverride ? (
             <label>
               Reason to search a face of this quality
               <span className="hint">The quality is below policy. Your reason is recorded in the audit log.</span>
               <textarea name="qualityOverrideReason" rows={2} required minLength={10} />
             </label>
           ) : null}
-          <FormError error={actionError} />
-          <button className="button" type="submit" disabled={Boolean(busy) || chosenWatchlists.length === 0}>
+          <FormError error={state.actionError} />
+          <button className="button" type="submit" disabled={!canSearch(state)}>
             Search
           </button>
         </form>
