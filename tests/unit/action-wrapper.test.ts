@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { authorizeCreation, createActionDefiner } from '@/lib/server/actions/create-action-definer';
@@ -13,6 +16,8 @@ let database: Database;
 let investigator: Actor;
 let otherInvestigator: Actor;
 let currentActor: Actor | null;
+let teamId: string;
+let otherTeamId: string;
 
 const openCaseInput = z.object({ reference: z.string().min(3), purpose: z.string().min(10) });
 
@@ -32,7 +37,7 @@ function openCaseAction(defineAction = definerWith(), failAfterWrite = false) {
     authorize: authorizeCreation,
     async run({ actor, input, tx }) {
       const created = await tx.case.create({
-        data: { reference: input.reference, offence: 'Burglary', purpose: input.purpose, legalBasis: 'PACE', openedById: actor.id },
+        data: { reference: input.reference, offence: 'Burglary', purpose: input.purpose, legalBasis: 'PACE', openedById: actor.id, teamId: actor.teamId! },
       });
       if (failAfterWrite) throw new Error('disk on fire');
       return { data: { caseId: created.id }, target: { type: 'case', id: created.id } };
@@ -46,7 +51,7 @@ const closeCaseAction = () =>
     permission: 'case:close',
     input: z.object({ caseId: z.string().uuid() }),
     async authorize({ actor, input, tx }) {
-      const owned = await tx.case.count({ where: { id: input.caseId, openedById: actor.id } });
+      const owned = await tx.case.count({ where: { id: input.caseId, teamId: actor.teamId ?? undefined } });
       if (!owned) throw new AppError('NOT_FOUND', 'No such case.');
     },
     async run({ input, tx }) {
@@ -61,13 +66,15 @@ async function lastAuditEvent() {
 
 beforeAll(async () => {
   database = await openMemoryDatabase();
-  const make = (email: string, role: 'investigator' | 'admin') =>
+  teamId = (await database.prisma.team.create({ data: { name: 'Team one' } })).id;
+  otherTeamId = (await database.prisma.team.create({ data: { name: 'Team two' } })).id;
+  const make = (email: string, role: 'investigator' | 'admin', team: string) =>
     database.prisma.user.create({
-      data: { email, displayName: email, role, passwordHash: 'x' },
-      select: { id: true, email: true, displayName: true, role: true },
+      data: { email, displayName: email, role, passwordHash: 'x', teamId: team },
+      select: { id: true, email: true, displayName: true, role: true, teamId: true },
     });
-  investigator = await make('i1@test', 'investigator');
-  otherInvestigator = await make('i2@test', 'investigator');
+  investigator = await make('i1@test', 'investigator', teamId);
+  otherInvestigator = await make('i2@test', 'investigator', otherTeamId);
 }, 60_000);
 
 afterAll(async () => {
@@ -164,7 +171,7 @@ describe('action wrapper', () => {
         authorize: authorizeCreation,
         async run({ actor, input, tx, prepared }) {
           const created = await tx.case.create({
-            data: { reference: prepared.normalisedReference, offence: 'Theft', purpose: input.purpose, legalBasis: 'PACE', openedById: actor.id },
+            data: { reference: prepared.normalisedReference, offence: 'Theft', purpose: input.purpose, legalBasis: 'PACE', openedById: actor.id, teamId: actor.teamId! },
           });
           return { data: { reference: created.reference }, target: { type: 'case', id: created.id } };
         },
@@ -174,6 +181,88 @@ describe('action wrapper', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: 'The attached image is unreadable.' } });
     expect(await lastAuditEvent()).toMatchObject({ action: 'case.open', outcome: 'refused' });
     expect(await database.prisma.case.count({ where: { reference: 'OP/PREP2' } })).toBe(0);
+  });
+
+  describe('slow work comes after the object check', () => {
+    // The shape of the probe recording: prepare does the slow work on an attached file, run stores it.
+    // Before the fix, prepare ran (and wrote its file) before the object check: 5 refused calls, 5 files.
+    function attachAction(options: { dir: string; calls: string[]; failAfterWrite?: boolean; closeDuringPrepare?: boolean }) {
+      return definerWith()({
+        name: 'case.attach',
+        permission: 'probe:upload',
+        input: z.object({ caseId: z.string().uuid(), note: z.string() }),
+        async authorize({ actor, input, tx }) {
+          options.calls.push('authorize');
+          const kase = await tx.case.findFirst({ where: { id: input.caseId, teamId: actor.teamId ?? undefined }, select: { status: true } });
+          if (!kase) throw new AppError('NOT_FOUND', 'No such case.');
+          if (kase.status !== 'open') throw new AppError('CASE_CLOSED', 'This case is closed.');
+          return { caseId: input.caseId };
+        },
+        async prepare({ input, authorized }) {
+          options.calls.push('prepare');
+          if (options.closeDuringPrepare) await database.prisma.case.update({ where: { id: authorized.caseId }, data: { status: 'closed' } });
+          return { bytes: Buffer.from(input.note.repeat(1000)) };
+        },
+        async run({ input, prepared, onRollback }) {
+          options.calls.push('run');
+          const file = join(options.dir, `${input.caseId}-${Math.random().toString(36).slice(2)}.bin`);
+          onRollback(async () => rm(file, { force: true }));
+          await writeFile(file, prepared.bytes);
+          if (options.failAfterWrite) throw new Error('database went away');
+          return { data: { file }, target: { type: 'case', id: input.caseId } };
+        },
+      });
+    }
+
+    let dir: string;
+    let theirCaseId: string;
+    let ourCaseId: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'wrapper-files-'));
+      const make = async (reference: string, team: string, actor: Actor) =>
+        (await database.prisma.case.create({ data: { reference, offence: 'Theft', purpose: 'Identify the suspect', legalBasis: 'PACE', openedById: actor.id, teamId: team } })).id;
+      theirCaseId = await make('OP/FILES/THEIRS', otherTeamId, otherInvestigator);
+      ourCaseId = await make('OP/FILES/OURS', teamId, investigator);
+    });
+    afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+    it('never runs prepare for a refused call, so a refused call leaves no file', async () => {
+      const calls: string[] = [];
+      const before = (await readdir(dir)).length;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const result = await attachAction({ dir, calls })({ caseId: theirCaseId, note: 'x' });
+        expect(result).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      }
+      expect(calls).toEqual(Array(5).fill('authorize'));
+      expect((await readdir(dir)).length).toBe(before);
+      // The refusal is audited with the id of what was attempted.
+      const event = await lastAuditEvent();
+      expect(event).toMatchObject({ action: 'case.attach', outcome: 'refused' });
+      expect(event.payload).toMatchObject({ code: 'NOT_FOUND', caseId: theirCaseId });
+    });
+
+    it('authorises again in the write transaction: a case closed during the slow work is still refused', async () => {
+      const calls: string[] = [];
+      const reopen = () => database.prisma.case.update({ where: { id: ourCaseId }, data: { status: 'open' } });
+      try {
+        const result = await attachAction({ dir, calls, closeDuringPrepare: true })({ caseId: ourCaseId, note: 'y' });
+        expect(result).toMatchObject({ ok: false, error: { code: 'CASE_CLOSED' } });
+        expect(calls).toEqual(['authorize', 'prepare', 'authorize']);
+      } finally {
+        await reopen();
+      }
+    });
+
+    it('runs in order authorize → prepare → authorize → run, and undoes the file when the transaction fails', async () => {
+      const calls: string[] = [];
+      const ok = await attachAction({ dir, calls })({ caseId: ourCaseId, note: 'z' });
+      expect(ok.ok).toBe(true);
+      expect(calls).toEqual(['authorize', 'prepare', 'authorize', 'run']);
+      const before = (await readdir(dir)).length;
+      const failed = await attachAction({ dir, calls: [], failAfterWrite: true })({ caseId: ourCaseId, note: 'w' });
+      expect(failed).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+      expect((await readdir(dir)).length).toBe(before);
+    });
   });
 
   it('keeps the audit chain intact across all of the above', async () => {
