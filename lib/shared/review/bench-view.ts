@@ -1,0 +1,48 @@
+// The plain data a review page hands to the bench. It is serialised into the page, so what is absent
+// here is absent from the HTML: while identities are hidden from a reviewer, `revealed` is null and no
+// name, reference, score or rank of the candidate reaches the browser.
+
+export type BenchFace = {
+  cropUrl: string;
+  /** 68 points normalised to 0..1 of the crop, or null when unavailable */
+  landmarks: [number, number][] | null;
+};
+
+export type RevealedIdentity = {
+  subjectName: string;
+  subjectReference: string;
+  watchlistName: string;
+  rank: number;
+  chance: string /* calibrated words */;
+  rawScore: number;
+  falseMatchRate: number;
+  expectedFpir: number;
+};
+
+export type CommittedDecisionView = {
+  decision: 'possible_match' | 'no_match' | 'inconclusive';
+  rationale: string;
+  checklist: Record<string, string>;
+  reviewerName: string;
+  createdAt: string /* ISO */;
+  correctionReason: string | null;
+};
+
+export type BenchCandidate = {
+  id: string;
+  /** 1-based position in the order shown to this reviewer (rank order for the first review, shuffled for the second) */
+  position: number;
+  face: BenchFace;
+  /** null while identities are hidden from this reviewer */
+  revealed: RevealedIdentity | null;
+  /** this reviewer's committed decisions, oldest first (corrections append); empty while deciding */
+  committed: CommittedDecisionView[];
+};
+
+export type BenchView = {
+  searchId: string;
+  stage: 'first' | 'second';
+  isCommitted: boolean;
+  probe: BenchFace;
+  candidates: BenchCandidate[];
+};
