@@ -4,7 +4,7 @@ import { updateSearchPolicy } from '@/lib/actions/settings';
 import { useActionForm } from '@/lib/client/use-action-mutation';
 import { FieldError, FormError } from '@/components/ui/form-feedback';
 
-export function SearchPolicyForm({ listSize, minimumQuality }: { listSize: number; minimumQuality: string }) {
+export function SearchPolicyForm({ listSize, minimumQuality, isFirstReviewBlind }: { listSize: number; minimumQuality: string; isFirstReviewBlind: boolean }) {
   const form = useActionForm(updateSearchPolicy);
   const error = form.error;
   return (
@@ -25,6 +25,13 @@ export function SearchPolicyForm({ listSize, minimumQuality }: { listSize: numbe
         </select>
         <FieldError error={error} name="minimumQuality" />
       </label>
+      <label style={{ display: 'flex', gap: '0.5rem', fontWeight: 400 }}>
+        <input name="isFirstReviewBlind" type="checkbox" defaultChecked={isFirstReviewBlind} />
+        Hide names, references and scores while the first reviewer decides
+      </label>
+      <span className="hint">
+        Recommended: the reviewer judges the faces, not the score. The second review is always blind. Changing this is audited.
+      </span>
       <FormError error={form.formError} />
       {form.isSuccess ? <p className="alert ok">Policy saved.</p> : null}
       <button className="button" type="submit" disabled={form.isPending}>

@@ -4,7 +4,10 @@ import { signOutNow } from '@/lib/actions/auth';
 import { ROLE_LABELS, type Role } from '@/lib/shared/roles';
 
 const NAVIGATION: Record<Role, { href: string; label: string }[]> = {
-  investigator: [{ href: '/cases', label: 'Cases' }],
+  investigator: [
+    { href: '/cases', label: 'Cases' },
+    { href: '/reviews', label: 'Second review' },
+  ],
   supervisor: [{ href: '/disclosures', label: 'Disclosure queue' }],
   admin: [
     { href: '/admin', label: 'Overview' },

@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { authorizeCreation } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
-import { requireCaseForActor } from '@/lib/server/dal/cases';
+import { openCaseForActor, requireCaseForActor } from '@/lib/server/dal/cases';
 import { AppError } from '@/lib/shared/errors';
 import { caseIdSchema, openCaseSchema } from '@/lib/shared/schemas/case';
 
@@ -13,7 +13,7 @@ const openCaseAction = defineAction({
   input: openCaseSchema,
   authorize: authorizeCreation,
   async run({ actor, input, tx }) {
-    const created = await tx.case.create({ data: { ...input, openedById: actor.id }, select: { id: true } });
+    const created = await openCaseForActor(tx, actor, input);
     return {
       data: { caseId: created.id },
       target: { type: 'case', id: created.id },

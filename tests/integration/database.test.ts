@@ -121,8 +121,9 @@ describe.each(engines)('$name', (engine) => {
         expiresAt: new Date(Date.now() + 30 * 86_400_000),
       },
     });
+    const team = await prisma.team.create({ data: { name: 'CRUD team' } });
     const kase = await prisma.case.create({
-      data: { reference: 'CRUD/1', offence: 'Theft', purpose: 'Identify the person in the still', legalBasis: 'PACE s.64A', openedById: investigator.id },
+      data: { reference: 'CRUD/1', offence: 'Theft', purpose: 'Identify the person in the still', legalBasis: 'PACE s.64A', openedById: investigator.id, teamId: team.id },
     });
     const probe = await prisma.probe.create({
       data: { caseId: kase.id, imageSha256: 'b'.repeat(64), source: 'CCTV', cameraLocation: 'High St', capturedAt: new Date(), width: 1920, height: 1080, uploadedById: investigator.id },
@@ -150,21 +151,29 @@ describe.each(engines)('$name', (engine) => {
       include: { candidates: true },
     });
     const candidate = search.candidates[0]!;
-    await prisma.adjudication.create({ data: { candidateId: candidate.id, reviewerId: investigator.id, stage: 'first', decision: 'possible_match', rationale: 'Same ear shape and scar.' } });
-    await expect(
-      prisma.adjudication.create({ data: { candidateId: candidate.id, reviewerId: investigator.id, stage: 'first', decision: 'no_match', rationale: 'again' } }),
-    ).rejects.toMatchObject({ code: 'P2002' });
-    const disclosure = await prisma.disclosure.create({ data: { candidateId: candidate.id, requestedById: investigator.id, requestRationale: 'Confirmed by two reviewers.' } });
+    const review = await prisma.review.create({ data: { searchId: search.id, stage: 'first', reviewerId: investigator.id, candidateOrder: [candidate.id], committedAt: new Date() } });
+    await expect(prisma.review.create({ data: { searchId: search.id, stage: 'first', reviewerId: investigator.id } })).rejects.toMatchObject({ code: 'P2002' });
+    const decided = await prisma.adjudication.create({
+      data: { reviewId: review.id, candidateId: candidate.id, reviewerId: investigator.id, stage: 'first', decision: 'possible_match', rationale: 'Same ear shape and scar.', checklist: { ears: 'similar' } },
+    });
+    // Decisions are append-only: the database refuses an edit; a correction is a new row.
+    await expect(prisma.adjudication.update({ where: { id: decided.id }, data: { decision: 'no_match' } })).rejects.toThrow(/append-only/);
+    await prisma.adjudication.create({
+      data: { reviewId: review.id, candidateId: candidate.id, reviewerId: investigator.id, stage: 'first', decision: 'inconclusive', rationale: 'Ear hidden on second look.', supersedesId: decided.id, correctionReason: 'Re-examined' },
+    });
+    const disclosure = await prisma.disclosure.create({ data: { candidateId: candidate.id, requestedById: investigator.id, statement: 'Confirmed by two reviewers.' } });
+    // One pending request per candidate, enforced by the database as well as by the action.
+    await expect(prisma.disclosure.create({ data: { candidateId: candidate.id, requestedById: investigator.id, statement: 'Again.' } })).rejects.toMatchObject({ code: 'P2002' });
     await prisma.disclosure.update({ where: { id: disclosure.id }, data: { status: 'approved', decidedById: supervisor.id, decisionRationale: 'Proportionate.', decidedAt: new Date() } });
 
     const loaded = await prisma.case.findUniqueOrThrow({
       where: { id: kase.id },
-      include: { probes: { include: { faces: true } }, searches: { include: { candidates: { include: { adjudications: true, disclosures: true } } } } },
+      include: { probes: { include: { faces: true } }, searches: { include: { candidates: { include: { adjudications: { orderBy: { createdAt: 'asc' } }, disclosures: true } } } } },
     });
     const storedFace = loaded.probes[0]!.faces[0]!;
     expect(Array.from(new Float32Array(new Uint8Array(storedFace.embedding).buffer))).toEqual(Array.from(embedding));
     expect(loaded.searches[0]!.watchlistIds).toEqual([watchlist.id]);
-    expect(loaded.searches[0]!.candidates[0]!.adjudications[0]!.decision).toBe('possible_match');
+    expect(loaded.searches[0]!.candidates[0]!.adjudications.map((record) => record.decision)).toEqual(['possible_match', 'inconclusive']);
     expect(loaded.searches[0]!.candidates[0]!.disclosures[0]!.status).toBe('approved');
   });
 

@@ -5,7 +5,7 @@ import { getPrisma } from '@/lib/server/db/database';
 import type { Role } from '@/lib/shared/roles';
 import { auth } from './auth';
 
-export type Actor = { id: string; email: string; displayName: string; role: Role };
+export type Actor = { id: string; email: string; displayName: string; role: Role; teamId: string | null };
 
 const sessionUserId = z.string().uuid();
 
@@ -21,8 +21,8 @@ export const getCurrentActor = cache(async (): Promise<Actor | null> => {
   const prisma = await getPrisma();
   const user = await prisma.user.findUnique({
     where: { id: id.data },
-    select: { id: true, email: true, displayName: true, role: true, disabled: true },
+    select: { id: true, email: true, displayName: true, role: true, teamId: true, disabled: true },
   });
   if (!user || user.disabled) return null;
-  return { id: user.id, email: user.email, displayName: user.displayName, role: user.role };
+  return { id: user.id, email: user.email, displayName: user.displayName, role: user.role, teamId: user.teamId };
 });

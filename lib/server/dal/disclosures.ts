@@ -1,26 +1,33 @@
 import 'server-only';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import type { Actor } from '@/lib/server/auth/current-actor';
+import { whereVisible } from '@/lib/server/dal/visibility';
 
 export type DisclosureQueueItem = {
   id: string;
   requestedAt: Date;
   requestedBy: string;
+  caseId: string;
   caseReference: string;
+  searchId: string;
   subjectReference: string;
-  requestRationale: string;
+  statement: string;
 };
 
-export async function listPendingDisclosures(prisma: PrismaClient): Promise<DisclosureQueueItem[]> {
+export type DisputeQueueItem = { id: string; raisedAt: Date; caseId: string; caseReference: string; searchId: string };
+
+/** The team's pending disclosure requests, oldest first: the supervisor works the queue in order. */
+export async function listPendingDisclosures(prisma: PrismaClient, actor: Actor): Promise<DisclosureQueueItem[]> {
   const rows = await prisma.disclosure.findMany({
-    where: { status: 'pending' },
+    where: { status: 'pending', candidate: whereVisible(actor, 'candidate') },
     orderBy: { requestedAt: 'asc' },
     select: {
       id: true,
       requestedAt: true,
-      requestRationale: true,
+      statement: true,
       requestedBy: { select: { displayName: true } },
       candidate: {
-        select: { subject: { select: { reference: true } }, search: { select: { case: { select: { reference: true } } } } },
+        select: { subject: { select: { reference: true } }, search: { select: { id: true, case: { select: { id: true, reference: true } } } } },
       },
     },
   });
@@ -28,8 +35,20 @@ export async function listPendingDisclosures(prisma: PrismaClient): Promise<Disc
     id: row.id,
     requestedAt: row.requestedAt,
     requestedBy: row.requestedBy.displayName,
+    caseId: row.candidate.search.case.id,
     caseReference: row.candidate.search.case.reference,
+    searchId: row.candidate.search.id,
     subjectReference: row.candidate.subject.reference,
-    requestRationale: row.requestRationale,
+    statement: row.statement,
   }));
+}
+
+/** Searches whose two reviewers disagreed, waiting for the team's supervisor. */
+export async function listOpenDisputes(prisma: PrismaClient, actor: Actor): Promise<DisputeQueueItem[]> {
+  const rows = await prisma.dispute.findMany({
+    where: { status: 'open', search: whereVisible(actor, 'search') },
+    orderBy: { raisedAt: 'asc' },
+    select: { id: true, raisedAt: true, search: { select: { id: true, case: { select: { id: true, reference: true } } } } },
+  });
+  return rows.map((row) => ({ id: row.id, raisedAt: row.raisedAt, caseId: row.search.case.id, caseReference: row.search.case.reference, searchId: row.search.id }));
 }

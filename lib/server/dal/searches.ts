@@ -1,123 +1,94 @@
 import 'server-only';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import type { Actor } from '@/lib/server/auth/current-actor';
-import type { CandidateView } from '@/lib/shared/candidate-view';
+import { whereVisible } from '@/lib/server/dal/visibility';
+import type { SearchReviewState } from '@/lib/shared/review/review-outcome';
 
 export type SearchListItem = {
   id: string;
   createdAt: Date;
+  actorName: string;
+  probeFaceId: string;
   gallerySize: number;
   candidates: number;
   qualityVerdict: string;
   watchlistCount: number;
+  reviewState: SearchReviewState;
+  reviewers: { stage: 'first' | 'second'; name: string; isCommitted: boolean }[];
 };
 
+/** A case's searches, newest first, each with its face, outcome and who reviewed it (never who was listed). */
 export async function listSearchesOfCase(prisma: PrismaClient, actor: Actor, caseId: string): Promise<SearchListItem[]> {
   const rows = await prisma.search.findMany({
-    where: { caseId, case: { openedById: actor.id } },
+    where: { caseId, ...whereVisible(actor, 'search') },
     orderBy: { createdAt: 'desc' },
     select: {
       id: true,
       createdAt: true,
       gallerySize: true,
       watchlistIds: true,
-      probeFace: { select: { qualityVerdict: true } },
+      reviewState: true,
+      actor: { select: { displayName: true } },
+      probeFace: { select: { id: true, qualityVerdict: true, serverQualityVerdict: true } },
+      reviews: { orderBy: { stage: 'asc' }, select: { stage: true, committedAt: true, reviewer: { select: { displayName: true } } } },
       _count: { select: { candidates: true } },
     },
   });
   return rows.map((row) => ({
     id: row.id,
     createdAt: row.createdAt,
+    actorName: row.actor.displayName,
+    probeFaceId: row.probeFace.id,
     gallerySize: row.gallerySize,
     candidates: row._count.candidates,
-    qualityVerdict: row.probeFace.qualityVerdict,
+    qualityVerdict: row.probeFace.serverQualityVerdict ?? row.probeFace.qualityVerdict,
     watchlistCount: row.watchlistIds.length,
+    reviewState: row.reviewState as SearchReviewState,
+    reviewers: row.reviews.map((review) => ({ stage: review.stage, name: review.reviewer.displayName, isCommitted: Boolean(review.committedAt) })),
   }));
 }
 
-
-export type SearchReview = {
-  id: string;
-  caseId: string;
+export type SecondReviewQueueItem = {
+  searchId: string;
   caseReference: string;
-  createdAt: Date;
-  actorName: string;
-  mode: string;
-  listSize: number;
-  gallerySize: number;
-  modelId: string;
-  indexEngine: string;
-  watchlistNames: string[];
-  probeFace: { id: string; qualityVerdict: string; quality: unknown; isManualBox: boolean };
-  probe: { source: string; cameraLocation: string | null; capturedAt: Date | null; imageSha256: string };
-  candidates: CandidateView[];
+  waitingSince: Date;
+  candidates: number;
+  /** Set when this actor has taken it and not yet committed. */
+  isTakenByMe: boolean;
+  /** The actor ran the first review: they may not take it. */
+  isMyFirstReview: boolean;
 };
 
-/** A search as its reviewer sees it; null unless it belongs to one of the actor's cases. */
-export async function findSearchReviewForActor(prisma: PrismaClient, actor: Actor, searchId: string): Promise<SearchReview | null> {
-  const row = await prisma.search.findFirst({
-    where: { id: searchId, case: { openedById: actor.id } },
+/**
+ * The team's searches waiting for a blind second review, oldest first: untaken ones, and those this
+ * actor has taken and not finished. A search taken by someone else is theirs and is not listed.
+ */
+export async function listSecondReviewQueue(prisma: PrismaClient, actor: Actor): Promise<SecondReviewQueueItem[]> {
+  const rows = await prisma.search.findMany({
+    where: {
+      ...whereVisible(actor, 'search', 'work'),
+      reviewState: 'awaiting_second_review',
+      OR: [{ reviews: { none: { stage: 'second' } } }, { reviews: { some: { stage: 'second', reviewerId: actor.id, committedAt: null } } }],
+    },
     select: {
       id: true,
-      caseId: true,
-      createdAt: true,
-      mode: true,
-      listSize: true,
-      gallerySize: true,
-      modelId: true,
-      indexEngine: true,
-      watchlistIds: true,
+      actorId: true,
       case: { select: { reference: true } },
-      actor: { select: { displayName: true } },
-      probeFace: {
-        select: {
-          id: true,
-          qualityVerdict: true,
-          quality: true,
-          isManualBox: true,
-          probe: { select: { source: true, cameraLocation: true, capturedAt: true, imageSha256: true } },
-        },
-      },
-      candidates: {
-        orderBy: { rank: 'asc' },
-        select: {
-          id: true,
-          rank: true,
-          enrolledFaceId: true,
-          rawScore: true,
-          falseMatchRate: true,
-          expectedFpir: true,
-          subject: { select: { reference: true, displayName: true, watchlist: { select: { name: true } } } },
-        },
-      },
+      reviews: { select: { stage: true, reviewerId: true, committedAt: true } },
+      _count: { select: { candidates: true } },
     },
   });
-  if (!row) return null;
-  const watchlists = await prisma.watchlist.findMany({ where: { id: { in: row.watchlistIds } }, select: { name: true } });
-  return {
-    id: row.id,
-    caseId: row.caseId,
-    caseReference: row.case.reference,
-    createdAt: row.createdAt,
-    actorName: row.actor.displayName,
-    mode: row.mode,
-    listSize: row.listSize,
-    gallerySize: row.gallerySize,
-    modelId: row.modelId,
-    indexEngine: row.indexEngine,
-    watchlistNames: watchlists.map((list) => list.name),
-    probeFace: { id: row.probeFace.id, qualityVerdict: row.probeFace.qualityVerdict, quality: row.probeFace.quality, isManualBox: row.probeFace.isManualBox },
-    probe: row.probeFace.probe,
-    candidates: row.candidates.map((candidate) => ({
-      id: candidate.id,
-      rank: candidate.rank,
-      enrolledFaceId: candidate.enrolledFaceId,
-      subjectReference: candidate.subject.reference,
-      subjectName: candidate.subject.displayName,
-      watchlistName: candidate.subject.watchlist.name,
-      rawScore: candidate.rawScore,
-      falseMatchRate: candidate.falseMatchRate,
-      expectedFpir: candidate.expectedFpir,
-    })),
-  };
+  return rows
+    .map((row) => {
+      const first = row.reviews.find((review) => review.stage === 'first');
+      return {
+        searchId: row.id,
+        caseReference: row.case.reference,
+        waitingSince: first?.committedAt ?? new Date(0),
+        candidates: row._count.candidates,
+        isTakenByMe: row.reviews.some((review) => review.stage === 'second' && review.reviewerId === actor.id),
+        isMyFirstReview: row.actorId === actor.id,
+      };
+    })
+    .sort((a, b) => a.waitingSince.getTime() - b.waitingSince.getTime());
 }

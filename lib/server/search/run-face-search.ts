@@ -1,6 +1,7 @@
 import 'server-only';
 import type { TransactionClient } from '@/lib/server/db/database';
 import type { Actor } from '@/lib/server/auth/current-actor';
+import { whereVisible } from '@/lib/server/dal/visibility';
 import { bytesToEmbedding } from '@/lib/server/gallery/embedding-bytes';
 import type { VectorIndex } from '@/lib/server/vector/vector-index';
 import { AppError } from '@/lib/shared/errors';
@@ -14,8 +15,11 @@ export type ScoreCalibration = (input: { modelId: string; rawScore: number; gall
 
 export type SearchTarget = {
   caseId: string;
+  /** `qualityVerdict` is the server's verdict where the server measured the face (see authorizeFaceSearch). */
   probeFace: { id: string; modelId: string; embedding: Uint8Array; qualityVerdict: 'good' | 'usable' | 'poor' };
   watchlistIds: string[];
+  /** The investigator's reason, kept only when the face is below the policy and so needed one. */
+  qualityOverrideReason: string | null;
 };
 
 const VERDICT_RANK = { poor: 0, usable: 1, good: 2 } as const;
@@ -23,7 +27,7 @@ const MAX_HITS = 400;
 
 /**
  * Everything that must hold before a face is searched, checked inside the transaction: the probe face
- * is in one of the actor's own cases, the case is open and records why (purpose) and under what power
+ * is in a case of the actor's team, the case is open and records why (purpose) and under what power
  * (legal basis) it may be searched, every watch-list exists, and a face below the quality policy is
  * searched only with a written override.
  */
@@ -34,12 +38,13 @@ export async function authorizeFaceSearch(
   policy: SearchPolicy,
 ): Promise<SearchTarget> {
   const probeFace = await tx.probeFace.findFirst({
-    where: { id: input.probeFaceId, probe: { case: { openedById: actor.id } } },
+    where: { id: input.probeFaceId, ...whereVisible(actor, 'probeFace', 'work') },
     select: {
       id: true,
       modelId: true,
       embedding: true,
       qualityVerdict: true,
+      serverQualityVerdict: true,
       probe: { select: { case: { select: { id: true, status: true, purpose: true, legalBasis: true } } } },
     },
   });
@@ -58,14 +63,24 @@ export async function authorizeFaceSearch(
     throw new AppError('FORBIDDEN', `You are not among the investigators allowed to search ${closed.map((list) => `"${list.name}"`).join(', ')}.`);
   }
 
-  if (VERDICT_RANK[probeFace.qualityVerdict] < VERDICT_RANK[policy.minimumQuality] && !input.qualityOverrideReason) {
+  // The policy is applied to the quality the server measured on the stored crop, not to what the
+  // browser claimed. Faces recorded before the server measured quality have only the claimed verdict.
+  const qualityVerdict = probeFace.serverQualityVerdict ?? probeFace.qualityVerdict;
+  const isBelowPolicy = VERDICT_RANK[qualityVerdict] < VERDICT_RANK[policy.minimumQuality];
+  if (isBelowPolicy && !input.qualityOverrideReason) {
     throw new AppError(
       'VALIDATION',
-      `This face's quality is "${probeFace.qualityVerdict}", below the policy minimum "${policy.minimumQuality}". Give a reason to search it anyway.`,
+      `This face's quality is "${qualityVerdict}", below the policy minimum "${policy.minimumQuality}". Give a reason to search it anyway.`,
       { qualityOverrideReason: ['A reason is required to search a face of this quality.'] },
     );
   }
-  return { caseId: kase.id, probeFace, watchlistIds };
+  const { id, modelId, embedding } = probeFace;
+  return {
+    caseId: kase.id,
+    probeFace: { id, modelId, embedding, qualityVerdict },
+    watchlistIds,
+    qualityOverrideReason: isBelowPolicy ? (input.qualityOverrideReason ?? null) : null,
+  };
 }
 
 /** A list open to every investigator has no names on it; otherwise only those named may search it. */
@@ -136,6 +151,8 @@ export async function runFaceSearch(options: {
       indexEngine: index.engine,
       indexVersion: '1',
       gallerySize,
+      // The search is recorded complete, with its candidates, in the one transaction that ran it.
+      completedAt: new Date(),
       // One multi-row insert rather than a statement per candidate.
       candidates: {
         createMany: {
@@ -155,5 +172,11 @@ export async function runFaceSearch(options: {
     },
     select: { id: true },
   });
+  // The reason written to search a face below the policy stays with the face, so its results page shows
+  // why it was searched at all. A later search of the same face with its own reason replaces it (each
+  // search's reason is also in that search's audit record).
+  if (target.qualityOverrideReason) {
+    await tx.probeFace.update({ where: { id: target.probeFace.id }, data: { qualityOverrideReason: target.qualityOverrideReason } });
+  }
   return { searchId: search.id, candidates: ranked.length, gallerySize };
 }

@@ -9,6 +9,11 @@ import { QUALITY_VERDICTS } from '@/lib/shared/schemas/probe';
 const searchPolicySchema = z.object({
   listSize: z.number().int().min(1).max(MAX_LIST_SIZE).default(DEFAULT_LIST_SIZE),
   minimumQuality: z.enum(QUALITY_VERDICTS).default('usable'),
+  /**
+   * Candidates are shown without name, reference or score while the first reviewer decides, so the
+   * decision rests on the faces. On by default; the second review is always blind, whatever this says.
+   */
+  isFirstReviewBlind: z.boolean().default(true),
 });
 export type SearchPolicy = z.infer<typeof searchPolicySchema>;
 

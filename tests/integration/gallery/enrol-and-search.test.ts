@@ -88,9 +88,10 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
     pipeline = await loadFacePipeline();
     crops = new CropStore(join(dataDir, 'crops'));
     const admin = await database.prisma.user.create({ data: { email: 'a@t', displayName: 'Admin', role: 'admin', passwordHash: 'x' } });
+    const team = await database.prisma.team.create({ data: { name: 'Test team' } });
     investigator = await database.prisma.user.create({
-      data: { email: 'i@t', displayName: 'Investigator', role: 'investigator', passwordHash: 'x' },
-      select: { id: true, email: true, displayName: true, role: true },
+      data: { email: 'i@t', displayName: 'Investigator', role: 'investigator', passwordHash: 'x', teamId: team.id },
+      select: { id: true, email: true, displayName: true, role: true, teamId: true },
     });
     watchlist = await database.prisma.watchlist.create({
       data: { name: 'Test list', purpose: 'Integration testing', authority: 'Test', ownerId: admin.id, retentionDays: 30, reviewDate: new Date('2027-01-01') },
@@ -98,7 +99,7 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
     });
     caseId = (
       await database.prisma.case.create({
-        data: { reference: 'T/1', offence: 'Test', purpose: 'Identify the person in the still', legalBasis: 'Test basis', openedById: investigator.id },
+        data: { reference: 'T/1', offence: 'Test', purpose: 'Identify the person in the still', legalBasis: 'Test basis', openedById: investigator.id, teamId: team.id },
       })
     ).id;
   }, 120_000);

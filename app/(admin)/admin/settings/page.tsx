@@ -10,7 +10,7 @@ export default async function SettingsPage() {
     <>
       <h1>Search policy</h1>
       <div className="panel">
-        <SearchPolicyForm listSize={policy.listSize} minimumQuality={policy.minimumQuality} />
+        <SearchPolicyForm listSize={policy.listSize} minimumQuality={policy.minimumQuality} isFirstReviewBlind={policy.isFirstReviewBlind} />
       </div>
     </>
   );

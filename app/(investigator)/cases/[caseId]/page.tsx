@@ -9,6 +9,7 @@ import { requirePermission } from '@/lib/server/dal/require-permission';
 import { listSearchesOfCase } from '@/lib/server/dal/searches';
 import { listSearchableWatchlists } from '@/lib/server/dal/watchlists';
 import { readSearchPolicy } from '@/lib/server/settings/search-policy';
+import { REVIEW_STATE_LABELS } from '@/lib/shared/review/review-outcome';
 
 export default async function CasePage({ params }: { params: Promise<{ caseId: string }> }) {
   const { caseId } = await params;
@@ -46,26 +47,40 @@ export default async function CasePage({ params }: { params: Promise<{ caseId: s
       {searches.length === 0 ? (
         <p className="empty">No searches yet in this case.</p>
       ) : (
-        <table>
+        <table data-testid="case-searches">
           <thead>
             <tr>
+              <th>Face</th>
               <th>When</th>
-              <th>Probe quality</th>
               <th>Gallery</th>
               <th>Candidates</th>
+              <th>Outcome</th>
+              <th>Reviewed by</th>
             </tr>
           </thead>
           <tbody>
             {searches.map((search) => (
               <tr key={search.id}>
                 <td>
-                  <Link href={`/cases/${found.id}/searches/${search.id}`}>{search.createdAt.toLocaleString('en-GB')}</Link>
+                  {/* eslint-disable-next-line @next/next/no-img-element -- authorised route, never optimised or cached */}
+                  <img src={`/api/crops/probe/${search.probeFaceId}`} alt="Probe face searched" width={56} height={56} className="thumb" />
                 </td>
-                <td>{search.qualityVerdict}</td>
+                <td>
+                  <Link href={`/cases/${found.id}/searches/${search.id}`}>{search.createdAt.toLocaleString('en-GB')}</Link>
+                  <div className="muted">by {search.actorName} · quality {search.qualityVerdict}</div>
+                </td>
                 <td>
                   {search.gallerySize.toLocaleString('en-GB')} faces in {search.watchlistCount} watch-list{search.watchlistCount === 1 ? '' : 's'}
                 </td>
                 <td>{search.candidates}</td>
+                <td>
+                  <span className="badge muted">{REVIEW_STATE_LABELS[search.reviewState]}</span>
+                </td>
+                <td>
+                  {search.reviewers.length === 0
+                    ? '—'
+                    : search.reviewers.map((reviewer) => `${reviewer.name} (${reviewer.stage}${reviewer.isCommitted ? '' : ', in progress'})`).join(', ')}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,76 +1,90 @@
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
+import { notFound, redirect } from 'next/navigation';
 import { z } from 'zod';
-import { CandidateGallery } from '@/components/review/candidate-gallery';
-import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { ReviewBench } from '@/components/review/review-bench';
+import { MyDecisions, ReviewComparison, ReviewTimeline } from '@/components/review/review-record';
 import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
-import { findSearchReviewForActor } from '@/lib/server/dal/searches';
-import { describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
+import { findSearchReviewForActor } from '@/lib/server/dal/search-review';
+import { REVIEW_STATE_LABELS } from '@/lib/shared/review/review-outcome';
 
 export default async function SearchReviewPage({ params }: { params: Promise<{ caseId: string; searchId: string }> }) {
   const { searchId } = await params;
   const actor = await requirePermission('search:review', '/cases/[caseId]/searches/[searchId]');
   const id = z.string().uuid().safeParse(searchId);
-  const prisma = await getPrisma();
-  const review = id.success ? await findSearchReviewForActor(prisma, actor, id.data) : null;
-  if (!review) notFound();
-  // Looking at candidates is itself a record-worthy act: who saw which faces, and when.
-  await recordAuditEvent(prisma, {
-    actorId: actor.id,
-    actorRole: actor.role,
-    action: 'search.view',
-    outcome: 'success',
-    targetType: 'search',
-    targetId: review.id,
-    payload: { caseId: review.caseId, candidates: review.candidates.length },
-  });
+  const page = id.success ? await findSearchReviewForActor(await getPrisma(), actor, id.data) : null;
+  if (!page) notFound();
+  if (page.kind === 'second_review') redirect(`/reviews/${page.searchId}`);
+  const { facts } = page;
   return (
     <>
       <p>
-        <Link href={`/cases/${review.caseId}`}>← Case {review.caseReference}</Link>
+        <Link href={`/cases/${facts.caseId}`}>← Case {facts.caseReference}</Link>
       </p>
       <h1>Search results</h1>
-      <div className="review-layout">
-        <aside className="panel probe-panel">
-          {/* eslint-disable-next-line @next/next/no-img-element -- authorised route */}
-          <img src={`/api/crops/probe/${review.probeFace.id}`} alt="Probe face as searched" data-testid="probe-crop" />
-          <dl className="facts" style={{ gridTemplateColumns: '1fr', fontSize: '0.85rem' }}>
-            <dt>Quality</dt>
-            <dd>
-              {review.probeFace.qualityVerdict}
-              {review.probeFace.isManualBox ? ' (box drawn by hand)' : ''}
-            </dd>
-            <dt>Source</dt>
-            <dd>
-              {review.probe.source}
-              {review.probe.cameraLocation ? `, ${review.probe.cameraLocation}` : ''}
-            </dd>
-            {review.probe.capturedAt ? (
-              <>
-                <dt>Captured</dt>
-                <dd>{review.probe.capturedAt.toLocaleString('en-GB')}</dd>
-              </>
-            ) : null}
-          </dl>
-        </aside>
-        <section>
-          <p className="muted">
-            Searched {review.watchlistNames.join(', ')} ({review.gallerySize.toLocaleString('en-GB')} faces) on{' '}
-            {review.createdAt.toLocaleString('en-GB')} by {review.actorName}; {review.mode === 'rank' ? `top ${review.listSize}` : 'threshold'} ·
-            model {review.modelId} · {review.indexEngine} index.
+      <p className="muted" data-testid="search-facts">
+        Searched {facts.watchlistNames.join(', ')} ({facts.gallerySize.toLocaleString('en-GB')} faces) on {facts.createdAt.toLocaleString('en-GB')} by{' '}
+        {facts.actorName}; {facts.mode === 'rank' ? `top ${facts.listSize}` : 'threshold'} · model {facts.modelId} · {facts.indexEngine} index.{' '}
+        <span className="badge muted" data-testid="review-state">
+          {REVIEW_STATE_LABELS[facts.reviewState]}
+        </span>
+      </p>
+      <dl className="facts" data-testid="probe-facts">
+        <dt>Probe quality</dt>
+        <dd>
+          {facts.probeFace.serverQualityVerdict ?? facts.probeFace.qualityVerdict}
+          {facts.probeFace.serverQualityVerdict ? ' (measured by the server on the crop)' : ''}
+          {facts.probeFace.isManualBox ? ' · box drawn by hand' : ''}
+        </dd>
+        {facts.probeFace.qualityOverrideReason ? (
+          <>
+            <dt>Quality override</dt>
+            <dd data-testid="quality-override-reason">{facts.probeFace.qualityOverrideReason}</dd>
+          </>
+        ) : null}
+        <dt>Source</dt>
+        <dd>
+          {facts.probe.source}
+          {facts.probe.cameraLocation ? `, ${facts.probe.cameraLocation}` : ''}
+          {facts.probe.capturedAt ? `, captured ${facts.probe.capturedAt.toLocaleString('en-GB')}` : ''}
+        </dd>
+        <dt>Still SHA-256</dt>
+        <dd className="mono" style={{ wordBreak: 'break-all' }}>
+          {facts.probe.imageSha256}
+        </dd>
+      </dl>
+      <p className="alert" style={{ background: '#fff8e6', border: '1px solid #f0d48a' }}>
+        Candidates are investigative leads, not identifications. Compare each face with the probe yourself.
+        {page.kind === 'bench' && page.view.candidates.some((candidate) => candidate.revealed)
+          ? ' The wording under each says how often chance alone produces a score that high.'
+          : ' Names and scores are hidden while you decide, so the decision rests on the faces.'}
+      </p>
+      {page.kind === 'under_review' ? (
+        <div className="panel" data-testid="under-review">
+          <p>
+            This search is under review. Its candidates and decisions are shown to the rest of the team once the review is complete, so that anyone
+            who may take the blind second review has not seen them.
           </p>
-          <p className="alert" style={{ background: '#fff8e6', border: '1px solid #f0d48a' }}>
-            Candidates are investigative leads, not identifications. Compare each face with the probe yourself; the
-            wording under each says how often chance alone produces a score that high.
-          </p>
-          <CandidateGallery
-            probeFaceId={review.probeFace.id}
-            candidates={review.candidates}
-            describeChance={(candidate) => describeRecordedChance({ ...candidate, modelId: review.modelId, gallerySize: review.gallerySize })}
-          />
-        </section>
-      </div>
+          <ReviewTimeline reviews={page.reviews} />
+        </div>
+      ) : (
+        <>
+          <ReviewTimeline reviews={page.reviews} />
+          <ReviewBench view={page.view} />
+          {page.view.isCommitted && page.viewer !== 'observer' && page.view.candidates.length > 0 ? (
+            <>
+              <h2>Your decisions</h2>
+              <MyDecisions candidates={page.view.candidates} canCorrect />
+            </>
+          ) : null}
+          {page.comparison && page.reviews.some((review) => review.stage === 'second' && review.committedAt) ? (
+            <>
+              <h2>Both reviews</h2>
+              <ReviewComparison rows={page.comparison} canRequestDisclosure={actor.role === 'investigator'} />
+            </>
+          ) : null}
+        </>
+      )}
     </>
   );
 }

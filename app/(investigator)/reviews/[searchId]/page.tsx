@@ -1,0 +1,50 @@
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { ReviewBench } from '@/components/review/review-bench';
+import { TakeSecondReview } from '@/components/review/take-second-review';
+import { getPrisma } from '@/lib/server/db/database';
+import { requirePermission } from '@/lib/server/dal/require-permission';
+import { findSearchReviewForActor } from '@/lib/server/dal/search-review';
+import { notFound } from 'next/navigation';
+
+/**
+ * The blind second review. Everything on this page comes from a view built for the second reviewer:
+ * the candidates in their shuffled order, faces only. Ranks, scores, identities and the first
+ * review are not hidden here, they are never sent.
+ */
+export default async function SecondReviewPage({ params }: { params: Promise<{ searchId: string }> }) {
+  const { searchId } = await params;
+  const actor = await requirePermission('adjudication:record', '/reviews/[searchId]');
+  const id = z.string().uuid().safeParse(searchId);
+  if (!id.success) notFound();
+  const page = await findSearchReviewForActor(await getPrisma(), actor, id.data, { stage: 'second' });
+  if (!page || page.kind !== 'bench') {
+    return (
+      <>
+        <p>
+          <Link href="/reviews">← Second review queue</Link>
+        </p>
+        <h1>Blind second review</h1>
+        <TakeSecondReview searchId={id.data} />
+      </>
+    );
+  }
+  if (page.view.isCommitted) redirect(`/cases/${page.facts.caseId}/searches/${page.facts.id}`);
+  return (
+    <>
+      <p>
+        <Link href="/reviews">← Second review queue</Link>
+      </p>
+      <h1>Blind second review</h1>
+      <p className="muted">
+        Case {page.facts.caseReference}: {page.facts.casePurpose}
+      </p>
+      <p className="alert" style={{ background: '#fff8e6', border: '1px solid #f0d48a' }}>
+        Decide each candidate on the faces alone. They are shown in a random order; the first reviewer&apos;s decisions are shown to you once you have
+        committed yours.
+      </p>
+      <ReviewBench view={page.view} />
+    </>
+  );
+}

@@ -1,0 +1,277 @@
+import 'server-only';
+import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
+import type { Actor } from '@/lib/server/auth/current-actor';
+import { whereVisible } from '@/lib/server/dal/visibility';
+import { adjudicationSelect, decisionHistory, latestDecisions, type AdjudicationRecord } from '@/lib/server/review/review-records';
+import { readSearchPolicy } from '@/lib/server/settings/search-policy';
+import { describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
+import type { BenchCandidate, BenchView, CommittedDecisionView, RevealedIdentity } from '@/lib/shared/review/bench-view';
+import { confirmedCandidates, isReviewFinished, type SearchReviewState } from '@/lib/shared/review/review-outcome';
+import type { Decision, ReviewStage } from '@/lib/shared/schemas/review';
+import type { ReviewComparisonRow, ReviewSummary } from '@/lib/shared/review/review-record-view';
+
+/** The search as recorded, without anything about who is in the candidate list. */
+export type SearchFacts = {
+  id: string;
+  caseId: string;
+  caseReference: string;
+  casePurpose: string;
+  createdAt: Date;
+  actorName: string;
+  mode: string;
+  listSize: number;
+  gallerySize: number;
+  modelId: string;
+  indexEngine: string;
+  watchlistNames: string[];
+  reviewState: SearchReviewState;
+  probeFace: {
+    id: string;
+    qualityVerdict: string;
+    serverQualityVerdict: string | null;
+    embeddingAgreement: number | null;
+    qualityOverrideReason: string | null;
+    isManualBox: boolean;
+  };
+  probe: { source: string; cameraLocation: string | null; capturedAt: Date | null; imageSha256: string };
+};
+
+/**
+ * What a viewer is shown of a search. `bench` while they review or once identities are theirs to see;
+ * `under_review` for a team member while someone else's review is open (they must not see identities
+ * or decisions that could colour a second review they may yet take); `second_review` sends the second
+ * reviewer to their blind page.
+ */
+export type SearchReviewPage =
+  | {
+      kind: 'bench';
+      facts: SearchFacts;
+      viewer: 'first_reviewer' | 'second_reviewer' | 'observer';
+      view: BenchView;
+      reviews: ReviewSummary[];
+      comparison: ReviewComparisonRow[] | null;
+    }
+  | { kind: 'under_review'; facts: SearchFacts; reviews: ReviewSummary[] }
+  | { kind: 'second_review'; searchId: string };
+
+const candidateSelect = {
+  id: true,
+  rank: true,
+  enrolledFaceId: true,
+  rawScore: true,
+  falseMatchRate: true,
+  expectedFpir: true,
+  subject: { select: { reference: true, displayName: true, watchlist: { select: { name: true } } } },
+  adjudications: { select: adjudicationSelect },
+  disclosures: { orderBy: { requestedAt: 'desc' as const }, take: 1, select: { status: true, requestedAt: true, requestedBy: { select: { displayName: true } } } },
+} as const;
+
+async function loadSearch(prisma: PrismaClient, actor: Actor, searchId: string) {
+  return prisma.search.findFirst({
+    where: { id: searchId, ...whereVisible(actor, 'search') },
+    select: {
+      id: true,
+      caseId: true,
+      actorId: true,
+      createdAt: true,
+      mode: true,
+      listSize: true,
+      gallerySize: true,
+      modelId: true,
+      indexEngine: true,
+      watchlistIds: true,
+      reviewState: true,
+      case: { select: { reference: true, purpose: true } },
+      actor: { select: { displayName: true } },
+      probeFace: {
+        select: {
+          id: true,
+          qualityVerdict: true,
+          serverQualityVerdict: true,
+          embeddingAgreement: true,
+          qualityOverrideReason: true,
+          isManualBox: true,
+          probe: { select: { source: true, cameraLocation: true, capturedAt: true, imageSha256: true } },
+        },
+      },
+      reviews: { select: { stage: true, reviewerId: true, candidateOrder: true, startedAt: true, committedAt: true, isNoMatchInList: true, reviewer: { select: { displayName: true } } } },
+      candidates: { orderBy: { rank: 'asc' }, select: candidateSelect },
+    },
+  });
+}
+
+type LoadedSearch = NonNullable<Awaited<ReturnType<typeof loadSearch>>>;
+type LoadedCandidate = LoadedSearch['candidates'][number];
+
+function toDecisionView(record: AdjudicationRecord): CommittedDecisionView {
+  return {
+    decision: record.decision,
+    rationale: record.rationale,
+    checklist: (record.checklist ?? {}) as Record<string, string>,
+    reviewerName: record.reviewer.displayName,
+    createdAt: record.createdAt.toISOString(),
+    correctionReason: record.correctionReason,
+  };
+}
+
+function identityOf(search: LoadedSearch, candidate: LoadedCandidate): RevealedIdentity {
+  return {
+    subjectName: candidate.subject.displayName,
+    subjectReference: candidate.subject.reference,
+    watchlistName: candidate.subject.watchlist.name,
+    rank: candidate.rank,
+    chance: describeRecordedChance({ ...candidate, modelId: search.modelId, gallerySize: search.gallerySize }),
+    rawScore: candidate.rawScore,
+    falseMatchRate: candidate.falseMatchRate,
+    expectedFpir: candidate.expectedFpir,
+  };
+}
+
+export type CropLandmarks = (kind: 'probe' | 'candidate', id: string) => Promise<[number, number][] | null>;
+
+/**
+ * A search as this viewer may see it, with the view recorded in the audit log (who saw which faces,
+ * and whether identities were shown). Null when the search is not visible to them at all.
+ */
+export async function findSearchReviewForActor(
+  prisma: PrismaClient,
+  actor: Actor,
+  searchId: string,
+  options: { stage?: 'second'; landmarks?: CropLandmarks } = {},
+): Promise<SearchReviewPage | null> {
+  const search = await loadSearch(prisma, actor, searchId);
+  if (!search) return null;
+  const policy = await readSearchPolicy(prisma);
+  const first = search.reviews.find((review) => review.stage === 'first');
+  const second = search.reviews.find((review) => review.stage === 'second');
+  const viewer = search.actorId === actor.id ? 'first_reviewer' : second?.reviewerId === actor.id ? 'second_reviewer' : 'observer';
+  const state = search.reviewState as SearchReviewState;
+  const lists = await prisma.watchlist.findMany({ where: { id: { in: search.watchlistIds } }, select: { name: true } });
+  const facts = toFacts(search, lists.map((list) => list.name));
+  const reviews: ReviewSummary[] = search.reviews.map((review) => ({
+    stage: review.stage,
+    reviewerName: review.reviewer.displayName,
+    startedAt: review.startedAt,
+    committedAt: review.committedAt,
+    isNoMatchInList: review.isNoMatchInList,
+  }));
+
+  // The second reviewer works blind on their own page until they commit.
+  if (viewer === 'second_reviewer' && !second?.committedAt && options.stage !== 'second') return { kind: 'second_review', searchId: search.id };
+  if (options.stage === 'second' && viewer !== 'second_reviewer') return null;
+
+  const isFinished = isReviewFinished(state) || Boolean(second?.committedAt);
+  const stage: ReviewStage = viewer === 'second_reviewer' ? 'second' : 'first';
+  const isCommitted = viewer === 'first_reviewer' ? Boolean(first?.committedAt) : viewer === 'second_reviewer' ? Boolean(second?.committedAt) : true;
+  const isRevealed =
+    viewer === 'first_reviewer' ? isCommitted || !policy.isFirstReviewBlind : viewer === 'second_reviewer' ? isCommitted : isFinished;
+
+  if (viewer === 'observer' && !isFinished) {
+    await recordView(prisma, actor, search, { isRevealed: false, shown: [] });
+    return { kind: 'under_review', facts, reviews };
+  }
+
+  const order = viewer === 'second_reviewer' && !isCommitted ? second!.candidateOrder : search.candidates.map((candidate) => candidate.id);
+  const byId = new Map(search.candidates.map((candidate) => [candidate.id, candidate]));
+  const records = search.candidates.flatMap((candidate) => candidate.adjudications as AdjudicationRecord[]);
+  const myHistory = decisionHistory(records, stage);
+  const candidates: BenchCandidate[] = await Promise.all(
+    order.map(async (candidateId, index) => {
+      const candidate = byId.get(candidateId)!;
+      return {
+        id: candidate.id,
+        position: index + 1,
+        face: { cropUrl: `/api/crops/candidate/${candidate.id}`, landmarks: (await options.landmarks?.('candidate', candidate.id)) ?? null },
+        revealed: isRevealed ? identityOf(search, candidate) : null,
+        committed: isCommitted && viewer !== 'observer' ? (myHistory.get(candidate.id) ?? []).map(toDecisionView) : [],
+      };
+    }),
+  );
+  const view: BenchView = {
+    searchId: search.id,
+    stage,
+    isCommitted,
+    probe: { cropUrl: `/api/crops/probe/${search.probeFace.id}`, landmarks: (await options.landmarks?.('probe', search.probeFace.id)) ?? null },
+    candidates,
+  };
+
+  await recordView(prisma, actor, search, { isRevealed, shown: candidates.map((candidate) => candidate.id), stage: viewer === 'observer' ? undefined : stage });
+  return {
+    kind: 'bench',
+    facts: viewer === 'second_reviewer' && !isCommitted ? blindFacts(facts) : facts,
+    viewer,
+    view,
+    reviews: viewer === 'second_reviewer' && !isCommitted ? [] : reviews,
+    comparison: isFinished && isRevealed ? buildComparison(search, records) : null,
+  };
+}
+
+function buildComparison(search: LoadedSearch, records: AdjudicationRecord[]): ReviewComparisonRow[] {
+  const first = latestDecisions(records, 'first');
+  const second = latestDecisions(records, 'second');
+  const decisionsOf = (map: Map<string, AdjudicationRecord>) => new Map<string, Decision>([...map].map(([id, record]) => [id, record.decision]));
+  const confirmed = new Set(search.reviewState === 'confirmed' ? confirmedCandidates(decisionsOf(first), decisionsOf(second)) : []);
+  return search.candidates.map((candidate) => {
+    const a = first.get(candidate.id);
+    const b = second.get(candidate.id);
+    const disclosure = candidate.disclosures[0];
+    return {
+      candidateId: candidate.id,
+      rank: candidate.rank,
+      identity: identityOf(search, candidate),
+      first: a ? toDecisionView(a) : null,
+      second: b ? toDecisionView(b) : null,
+      isConfirmed: confirmed.has(candidate.id),
+      isDisagreement: Boolean(a && b && a.decision !== b.decision),
+      disclosure: disclosure ? { status: disclosure.status, requestedBy: disclosure.requestedBy.displayName, requestedAt: disclosure.requestedAt } : null,
+    };
+  });
+}
+
+function toFacts(search: LoadedSearch, watchlistNames: string[]): SearchFacts {
+  return {
+    id: search.id,
+    caseId: search.caseId,
+    caseReference: search.case.reference,
+    casePurpose: search.case.purpose,
+    createdAt: search.createdAt,
+    actorName: search.actor.displayName,
+    mode: search.mode,
+    listSize: search.listSize,
+    gallerySize: search.gallerySize,
+    modelId: search.modelId,
+    indexEngine: search.indexEngine,
+    watchlistNames,
+    reviewState: search.reviewState as SearchReviewState,
+    probeFace: {
+      id: search.probeFace.id,
+      qualityVerdict: search.probeFace.qualityVerdict,
+      serverQualityVerdict: search.probeFace.serverQualityVerdict,
+      embeddingAgreement: search.probeFace.embeddingAgreement,
+      qualityOverrideReason: search.probeFace.qualityOverrideReason,
+      isManualBox: search.probeFace.isManualBox,
+    },
+    probe: search.probeFace.probe,
+  };
+}
+
+// The second reviewer is told what to compare, not how the machine scored it or who searched: no
+// search mode, list size, gallery size or first reviewer's name reaches their browser.
+function blindFacts(facts: SearchFacts): SearchFacts {
+  return { ...facts, actorName: '', mode: '', listSize: 0, gallerySize: 0, indexEngine: '', watchlistNames: [], reviewState: 'awaiting_second_review' };
+}
+
+async function recordView(prisma: PrismaClient, actor: Actor, search: LoadedSearch, details: { isRevealed: boolean; shown: string[]; stage?: ReviewStage | undefined }) {
+  // Looking at candidates is itself a record-worthy act: who saw which faces, when, and with or
+  // without their identities.
+  await recordAuditEvent(prisma, {
+    actorId: actor.id,
+    actorRole: actor.role,
+    action: 'search.view',
+    outcome: 'success',
+    targetType: 'search',
+    targetId: search.id,
+    payload: { caseId: search.caseId, probeFaceId: search.probeFace.id, candidatesShown: details.shown, isIdentityShown: details.isRevealed, stage: details.stage ?? null },
+  });
+}
