@@ -16,26 +16,36 @@ const enrolUploadAction = defineAction({
   name: 'enrolment.upload',
   permission: 'watchlist:manage',
   input: enrolUploadSchema,
-  // Decoding and the models run before the transaction: an upload never holds the database.
-  async prepare({ input }) {
-    const pipeline = await getSharedFacePipeline();
-    const bytes = new Uint8Array(await input.file.arrayBuffer());
-    const chosen = await chooseEnrolmentFace(pipeline, bytes);
-    const crop = chosen.ok ? await cropStoreFor(getConfig().dataDir).savePixels('enrolled', chosen.face.aligned) : null;
-    return { imageSha256: sha256Hex(bytes), modelId: pipeline.recognizerId, chosen, cropKey: crop?.key ?? null };
-  },
   async authorize({ input, tx }) {
     const watchlist = await tx.watchlist.findFirst({ where: { id: input.watchlistId, deletedAt: null }, select: { id: true, retentionDays: true } });
     if (!watchlist) throw new AppError('NOT_FOUND', 'No such watch-list.');
     return watchlist;
   },
-  async run({ actor, input, tx, authorized: watchlist, prepared }) {
+  // Decoding and the models run after the watch-list check and before the transaction: an upload
+  // never holds the database, and nothing is written to disk for a refused one.
+  async prepare({ input }) {
+    const pipeline = await getSharedFacePipeline();
+    const bytes = new Uint8Array(await input.file.arrayBuffer());
+    const chosen = await chooseEnrolmentFace(pipeline, bytes);
+    return { imageSha256: sha256Hex(bytes), modelId: pipeline.recognizerId, chosen };
+  },
+  async run({ actor, input, tx, authorized: watchlist, prepared, onRollback }) {
     const base = { watchlist, subjectReference: input.subjectReference, sourceLabel: input.fileName, actor: { id: actor.id, role: actor.role } };
     const earlier = await findEarlierOutcome(tx, watchlist.id, prepared.imageSha256, prepared.modelId);
     if (earlier) {
       return { data: earlier, target: { type: 'watchlist', id: watchlist.id }, auditPayload: { imageSha256: prepared.imageSha256, skipped: earlier.status } };
     }
-    const recorded = await recordEnrolment(tx, { ...base, ...prepared });
+    const store = cropStoreFor(getConfig().dataDir);
+    const crop = prepared.chosen.ok ? await store.savePixels('enrolled', prepared.chosen.face.aligned) : null;
+    if (crop) {
+      // Crops are content-addressed: the same image enrolled in another list shares the file, so it is
+      // removed on rollback only if no committed row points at it.
+      onRollback(async (prisma) => {
+        const isReferenced = (await prisma.enrolledFace.count({ where: { cropKey: crop.key } })) > 0;
+        if (!isReferenced) await store.remove(crop.key);
+      });
+    }
+    const recorded = await recordEnrolment(tx, { ...base, ...prepared, cropKey: crop?.key ?? null });
     return { data: recorded.outcome, target: recorded.target, auditPayload: { ...recorded.auditPayload, status: recorded.outcome.status } };
   },
 });
