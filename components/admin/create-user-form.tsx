@@ -6,7 +6,7 @@ import { useActionForm } from '@/lib/client/use-action-mutation';
 import { FieldError, FormError } from '@/components/ui/form-feedback';
 import { ROLE_LABELS, ROLES } from '@/lib/shared/roles';
 
-export function CreateUserForm() {
+export function CreateUserForm({ teamNames }: { teamNames: string[] }) {
   const router = useRouter();
   const form = useActionForm(createUser, {
     onSuccess: (_data, element) => {
@@ -37,6 +37,17 @@ export function CreateUserForm() {
           ))}
         </select>
         <FieldError error={error} name="role" />
+      </label>
+      <label>
+        Team
+        <span className="hint">The investigative unit whose cases they work on. A new name creates the team. Leave empty for an administrator.</span>
+        <input name="teamName" list="team-names" />
+        <datalist id="team-names">
+          {teamNames.map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
+        <FieldError error={error} name="teamName" />
       </label>
       <label>
         Initial password

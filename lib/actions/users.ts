@@ -5,7 +5,8 @@ import { authorizeCreation } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { hashPassword } from '@/lib/server/auth/passwords';
 import { AppError } from '@/lib/shared/errors';
-import { createUserSchema, setUserDisabledSchema } from '@/lib/shared/schemas/user';
+import { findOrCreateTeam } from '@/lib/server/dal/users';
+import { createUserSchema, setUserDisabledSchema, setUserTeamSchema } from '@/lib/shared/schemas/user';
 
 const createUserAction = defineAction({
   name: 'user.create',
@@ -13,15 +14,16 @@ const createUserAction = defineAction({
   input: createUserSchema,
   authorize: authorizeCreation,
   async run({ input, tx }) {
-    const { password, ...profile } = input;
+    const { password, teamName, ...profile } = input;
+    const team = profile.role === 'admin' ? null : await findOrCreateTeam(tx, teamName);
     const created = await tx.user.create({
-      data: { ...profile, passwordHash: await hashPassword(password) },
+      data: { ...profile, teamId: team?.id ?? null, passwordHash: await hashPassword(password) },
       select: { id: true },
     });
     return {
       data: { userId: created.id },
       target: { type: 'user', id: created.id },
-      auditPayload: { email: profile.email, role: profile.role },
+      auditPayload: { email: profile.email, role: profile.role, team: team ? teamName : null, isNewTeam: team?.isNew ?? false },
     };
   },
 });
@@ -54,6 +56,34 @@ const setUserDisabledAction = defineAction({
 
 export async function setUserDisabled(input: unknown) {
   const result = await setUserDisabledAction(input);
+  if (result.ok) revalidatePath('/admin/users');
+  return result;
+}
+
+const setUserTeamAction = defineAction({
+  name: 'user.set_team',
+  permission: 'user:manage',
+  input: setUserTeamSchema,
+  async authorize({ input, tx }) {
+    const user = await tx.user.findUnique({ where: { id: input.userId }, select: { role: true, team: { select: { name: true } } } });
+    if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+    if (user.role === 'admin') throw new AppError('VALIDATION', 'Administrators see no casework and belong to no team.');
+    return { previous: user.team?.name ?? null };
+  },
+  async run({ input, tx, authorized: { previous } }) {
+    const team = await findOrCreateTeam(tx, input.teamName);
+    // Moving someone changes which cases they see at once: visibility is read from the team on every request.
+    await tx.user.update({ where: { id: input.userId }, data: { teamId: team.id } });
+    return {
+      data: { userId: input.userId },
+      target: { type: 'user', id: input.userId },
+      auditPayload: { previous, next: input.teamName, isNewTeam: team.isNew },
+    };
+  },
+});
+
+export async function setUserTeam(input: unknown) {
+  const result = await setUserTeamAction(input);
   if (result.ok) revalidatePath('/admin/users');
   return result;
 }

@@ -2,12 +2,14 @@ import { CreateUserForm } from '@/components/admin/create-user-form';
 import { ToggleUserButton } from '@/components/admin/toggle-user-button';
 import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
-import { listUsers } from '@/lib/server/dal/users';
+import { listTeamNames, listUsers } from '@/lib/server/dal/users';
+import { UserTeamForm } from '@/components/admin/user-team-form';
 import { ROLE_LABELS } from '@/lib/shared/roles';
 
 export default async function UsersPage() {
   const actor = await requirePermission('user:manage', '/admin/users');
-  const users = await listUsers(await getPrisma());
+  const prisma = await getPrisma();
+  const [users, teamNames] = await Promise.all([listUsers(prisma), listTeamNames(prisma)]);
   return (
     <>
       <h1>Users</h1>
@@ -17,6 +19,7 @@ export default async function UsersPage() {
             <th>Name</th>
             <th>E-mail</th>
             <th>Role</th>
+            <th>Team</th>
             <th>Status</th>
             <th />
           </tr>
@@ -27,6 +30,7 @@ export default async function UsersPage() {
               <td>{user.displayName}</td>
               <td>{user.email}</td>
               <td>{ROLE_LABELS[user.role]}</td>
+              <td>{user.role === 'admin' ? <span className="muted">—</span> : <UserTeamForm userId={user.id} email={user.email} teamName={user.teamName} />}</td>
               <td>
                 <span className={`badge ${user.disabled ? 'danger' : 'ok'}`}>{user.disabled ? 'disabled' : 'active'}</span>
               </td>
@@ -43,7 +47,7 @@ export default async function UsersPage() {
       </table>
       <h2>Add a user</h2>
       <div className="panel">
-        <CreateUserForm />
+        <CreateUserForm teamNames={teamNames} />
       </div>
     </>
   );
