@@ -28,7 +28,9 @@ export const runSearchSpec = specifyAction({
         threshold: input.threshold ?? null,
         gallerySize: outcome.gallerySize,
         candidates: outcome.candidates,
+        qualityVerdict: target.probeFace.qualityVerdict,
         qualityOverrideReason: input.qualityOverrideReason ?? null,
+        isQualityOverride: target.qualityOverrideReason !== null,
       },
     };
   },
