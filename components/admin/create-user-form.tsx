@@ -38,10 +38,10 @@ export function CreateUserForm({ teamNames }: { teamNames: string[] }) {
         </select>
         <FieldError error={error} name="role" />
       </label>
+      {/* The hint sits outside the label so the field's accessible name is just "Team". */}
       <label>
         Team
-        <span className="hint">The investigative unit whose cases they work on. A new name creates the team. Leave empty for an administrator.</span>
-        <input name="teamName" list="team-names" />
+        <input name="teamName" list="team-names" aria-describedby="team-hint" />
         <datalist id="team-names">
           {teamNames.map((name) => (
             <option key={name} value={name} />
@@ -49,6 +49,9 @@ export function CreateUserForm({ teamNames }: { teamNames: string[] }) {
         </datalist>
         <FieldError error={error} name="teamName" />
       </label>
+      <span className="hint" id="team-hint">
+        The investigative unit whose cases they work on. A new name creates the team. Leave empty for an administrator.
+      </span>
       <label>
         Initial password
         <span className="hint">At least 12 characters. Hand it over in person.</span>

@@ -4,6 +4,7 @@ import { ROLE_HOMES, signIn, signInAs } from './support';
 
 const PAGES: { path: string; role: Role }[] = [
   { path: '/cases', role: 'investigator' },
+  { path: '/reviews', role: 'investigator' },
   { path: '/disclosures', role: 'supervisor' },
   { path: '/admin', role: 'admin' },
   { path: '/admin/users', role: 'admin' },
@@ -96,6 +97,7 @@ test('a server action replayed by the wrong role is refused and changes nothing'
   const captured = capturedActionCall(admin);
   await admin.getByLabel('E-mail').fill('legit@demo.local');
   await admin.getByLabel('Name').fill('Legit User');
+  await admin.getByLabel('Team', { exact: true }).fill('Demo investigations team');
   await admin.getByLabel('Initial password').fill('a long enough password');
   await admin.getByRole('button', { name: 'Create account' }).click();
   await expect(admin.getByText('Account created.')).toBeVisible();
@@ -117,6 +119,7 @@ test('a disabled account is signed out at its next request and cannot sign in', 
   await admin.goto('/admin/users');
   await admin.getByLabel('E-mail').fill('temp@demo.local');
   await admin.getByLabel('Name').fill('Temporary Investigator');
+  await admin.getByLabel('Team', { exact: true }).fill('Demo investigations team');
   await admin.getByLabel('Initial password').fill('temporary password 1');
   await admin.getByRole('button', { name: 'Create account' }).click();
   await expect(admin.getByRole('cell', { name: 'temp@demo.local' })).toBeVisible();
