@@ -5,6 +5,9 @@ import type { Actor } from '@/lib/server/auth/current-actor';
 import { whereVisible } from '@/lib/server/dal/visibility';
 import { adjudicationSelect, decisionHistory, latestDecisions, type AdjudicationRecord } from '@/lib/server/review/review-records';
 import { readSearchPolicy } from '@/lib/server/settings/search-policy';
+import { getConfig } from '@/lib/server/config';
+import { cropStoreFor } from '@/lib/server/storage/crop-store';
+import { locateCropLandmarks } from '@/lib/server/vision/locate-crop-landmarks';
 import { describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
 import type { BenchCandidate, BenchView, CommittedDecisionView, RevealedIdentity } from '@/lib/shared/review/bench-view';
 import { confirmedCandidates, isReviewFinished, type SearchReviewState } from '@/lib/shared/review/review-outcome';
@@ -59,6 +62,7 @@ const candidateSelect = {
   id: true,
   rank: true,
   enrolledFaceId: true,
+  enrolledFace: { select: { cropKey: true } },
   rawScore: true,
   falseMatchRate: true,
   expectedFpir: true,
@@ -87,6 +91,7 @@ async function loadSearch(prisma: PrismaClient, actor: Actor, searchId: string) 
       probeFace: {
         select: {
           id: true,
+          cropKey: true,
           qualityVerdict: true,
           serverQualityVerdict: true,
           embeddingAgreement: true,
@@ -128,7 +133,14 @@ function identityOf(search: LoadedSearch, candidate: LoadedCandidate): RevealedI
   };
 }
 
-export type CropLandmarks = (kind: 'probe' | 'candidate', id: string) => Promise<[number, number][] | null>;
+/** 68 landmarks of a stored crop for the overlay, or null when the crop or the model is unavailable. */
+async function landmarksOfCrop(cropKey: string): Promise<[number, number][] | null> {
+  try {
+    return await locateCropLandmarks(await cropStoreFor(getConfig().dataDir).read(cropKey));
+  } catch {
+    return null;
+  }
+}
 
 /**
  * A search as this viewer may see it, with the view recorded in the audit log (who saw which faces,
@@ -138,7 +150,7 @@ export async function findSearchReviewForActor(
   prisma: PrismaClient,
   actor: Actor,
   searchId: string,
-  options: { stage?: 'second'; landmarks?: CropLandmarks } = {},
+  options: { stage?: 'second'; withLandmarks?: boolean } = {},
 ): Promise<SearchReviewPage | null> {
   const search = await loadSearch(prisma, actor, searchId);
   if (!search) return null;
@@ -182,7 +194,7 @@ export async function findSearchReviewForActor(
       return {
         id: candidate.id,
         position: index + 1,
-        face: { cropUrl: `/api/crops/candidate/${candidate.id}`, landmarks: (await options.landmarks?.('candidate', candidate.id)) ?? null },
+        face: { cropUrl: `/api/crops/candidate/${candidate.id}`, landmarks: options.withLandmarks ? await landmarksOfCrop(candidate.enrolledFace.cropKey) : null },
         revealed: isRevealed ? identityOf(search, candidate) : null,
         committed: isCommitted && viewer !== 'observer' ? (myHistory.get(candidate.id) ?? []).map(toDecisionView) : [],
       };
@@ -192,7 +204,7 @@ export async function findSearchReviewForActor(
     searchId: search.id,
     stage,
     isCommitted,
-    probe: { cropUrl: `/api/crops/probe/${search.probeFace.id}`, landmarks: (await options.landmarks?.('probe', search.probeFace.id)) ?? null },
+    probe: { cropUrl: `/api/crops/probe/${search.probeFace.id}`, landmarks: options.withLandmarks ? await landmarksOfCrop(search.probeFace.cropKey) : null },
     candidates,
   };
 

@@ -18,7 +18,7 @@ export default async function SecondReviewPage({ params }: { params: Promise<{ s
   const actor = await requirePermission('adjudication:record', '/reviews/[searchId]');
   const id = z.string().uuid().safeParse(searchId);
   if (!id.success) notFound();
-  const page = await findSearchReviewForActor(await getPrisma(), actor, id.data, { stage: 'second' });
+  const page = await findSearchReviewForActor(await getPrisma(), actor, id.data, { stage: 'second', withLandmarks: true });
   if (!page || page.kind !== 'bench') {
     return (
       <>

@@ -12,7 +12,7 @@ export default async function SearchReviewPage({ params }: { params: Promise<{ c
   const { searchId } = await params;
   const actor = await requirePermission('search:review', '/cases/[caseId]/searches/[searchId]');
   const id = z.string().uuid().safeParse(searchId);
-  const page = id.success ? await findSearchReviewForActor(await getPrisma(), actor, id.data) : null;
+  const page = id.success ? await findSearchReviewForActor(await getPrisma(), actor, id.data, { withLandmarks: true }) : null;
   if (!page) notFound();
   if (page.kind === 'second_review') redirect(`/reviews/${page.searchId}`);
   const { facts } = page;
