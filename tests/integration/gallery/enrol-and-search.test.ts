@@ -11,6 +11,7 @@ import { reconcileVectorIndex } from '@/lib/server/gallery/reconcile-index';
 import { expireFaces } from '@/lib/server/retention/expire-faces';
 import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
 import { recordProbeFace } from '@/lib/server/probes/record-probe-face';
+import { verifyProbeFace } from '@/lib/server/probes/verify-probe-face';
 import { calibrateCandidate } from '@/lib/server/search/calibrate-candidate';
 import { authorizeFaceSearch, runFaceSearch } from '@/lib/server/search/run-face-search';
 import { readSearchPolicy } from '@/lib/server/settings/search-policy';
@@ -55,22 +56,25 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
       { watchlist, subjectReference, bytes: readFileSync(lfwImage(person, number)), sourceLabel: `${person}_${number}`, actor: { id: null, role: 'test' } },
     );
 
-  async function probeFaceFor(person: string, number: number, overrides: Partial<{ embedding: number[]; verdict: 'good' | 'usable' | 'poor' }> = {}) {
+  async function probeFaceFor(person: string, number: number, overrides: Partial<{ verdict: 'good' | 'usable' | 'poor' }> = {}) {
     const { image } = await decodeImageFile(readFileSync(lfwImage(person, number)));
     const [face] = await pipeline.analyseImage(image);
     if (!face) throw new Error(`no face in ${person} ${number}`);
     const crop = await sharp(Buffer.from(face.aligned.data), { raw: { width: 112, height: 112, channels: 3 } }).png().toBuffer();
     const input = recordProbeFaceSchema.parse({
-      caseId,
-      still: { imageSha256: `${person.length.toString(16).padStart(2, '0')}${'0'.repeat(60)}${number.toString(16).padStart(2, '0')}`, width: 250, height: 250, source: 'CCTV' },
-      face: {
-        ...toProbeFaceInput(face, crop.toString('base64')),
-        quality: { verdict: overrides.verdict ?? face.quality.verdict, metrics: face.quality.metrics, reasons: face.quality.reasons },
-        embedding: overrides.embedding ?? Array.from(face.embedding),
+      payload: {
+        caseId,
+        idempotencyKey: crypto.randomUUID(),
+        still: { imageSha256: `${person.length.toString(16).padStart(2, '0')}${'0'.repeat(60)}${number.toString(16).padStart(2, '0')}`, width: 250, height: 250, source: 'CCTV' },
+        face: toProbeFaceInput(face),
       },
+      crop: new Uint8Array(crop),
     });
-    const stored = await crops.saveUploaded('probe', Buffer.from(input.face.cropBase64, 'base64'));
-    return database.prisma.$transaction((tx) => recordProbeFace(tx, investigator, input, stored));
+    const verification = await verifyProbeFace({ input, pipeline });
+    // The search applies the server's verdict; a test of the override needs a face the server found poor.
+    if (overrides.verdict) verification.serverQuality = { ...verification.serverQuality, verdict: overrides.verdict };
+    const stored = await crops.writePending(verification.crop);
+    return database.prisma.$transaction((tx) => recordProbeFace(tx, investigator, { payload: input.payload, crop: stored, verification }));
   }
 
   async function search(probeFaceId: string, extra: Record<string, unknown> = {}, searchIndex: VectorIndex = index) {
@@ -168,13 +172,14 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
   });
 
   it('refuses bad embeddings before anything is stored', () => {
-    const base = { caseId, still: { imageSha256: 'a'.repeat(64), width: 10, height: 10, source: 'CCTV' } };
-    const face = { box: { x: 0, y: 0, width: 5, height: 5 }, landmarks: [[0, 0], [0, 0], [0, 0], [0, 0], [0, 0]], quality: { verdict: 'good', metrics: {}, reasons: [] }, detectorScore: 0.9, isManualBox: false, modelId: pipeline.recognizerId, cropBase64: 'AA==' };
+    const base = { caseId, idempotencyKey: crypto.randomUUID(), still: { imageSha256: 'a'.repeat(64), width: 10, height: 10, source: 'CCTV' } };
+    const face = { box: { x: 0, y: 0, width: 5, height: 5 }, landmarks: [[0, 0], [0, 0], [0, 0], [0, 0], [0, 0]], quality: { verdict: 'good', metrics: {}, reasons: [] }, detectorScore: 0.9, isManualBox: false, modelId: pipeline.recognizerId };
+    const parse = (embedding: number[]) => recordProbeFaceSchema.safeParse({ payload: { ...base, face: { ...face, embedding } }, crop: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]) }).success;
     const unit = Array.from({ length: 512 }, (_, position) => (position === 0 ? 1 : 0));
-    expect(recordProbeFaceSchema.safeParse({ ...base, face: { ...face, embedding: unit.map((value, position) => (position === 3 ? Number.NaN : value)) } }).success).toBe(false);
-    expect(recordProbeFaceSchema.safeParse({ ...base, face: { ...face, embedding: unit.map(() => 0) } }).success).toBe(false);
-    expect(recordProbeFaceSchema.safeParse({ ...base, face: { ...face, embedding: unit.map((value) => value * 2) } }).success).toBe(false);
-    expect(recordProbeFaceSchema.safeParse({ ...base, face: { ...face, embedding: unit } }).success).toBe(true);
+    expect(parse(unit.map((value, position) => (position === 3 ? Number.NaN : value)))).toBe(false);
+    expect(parse(unit.map(() => 0))).toBe(false);
+    expect(parse(unit.map((value) => value * 2))).toBe(false);
+    expect(parse(unit)).toBe(true);
   });
 
   it('needs a written reason to search a face below the quality policy', async () => {
