@@ -153,6 +153,8 @@ export async function runFaceSearch(options: {
       gallerySize,
       // The search is recorded complete, with its candidates, in the one transaction that ran it.
       completedAt: new Date(),
+      // A search that listed nobody has nothing for a person to review: its outcome is settled.
+      ...(ranked.length === 0 ? { reviewState: 'no_match_in_list' as const } : {}),
       // One multi-row insert rather than a statement per candidate.
       candidates: {
         createMany: {
