@@ -1,8 +1,8 @@
 import { redirect } from 'next/navigation';
-import { getCurrentActor } from '@/lib/server/auth/current-actor';
+import { findSignedInActor } from '@/lib/server/dal/require-permission';
 import { ROLE_HOME } from '@/lib/shared/roles';
 
 export default async function HomePage() {
-  const actor = await getCurrentActor();
+  const actor = await findSignedInActor();
   redirect(actor ? ROLE_HOME[actor.role] : '/sign-in');
 }

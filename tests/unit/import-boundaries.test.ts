@@ -35,6 +35,16 @@ describe('import boundaries', () => {
     expect(violations('components', (specifier) => specifier.startsWith('@/lib/server'))).toEqual([]);
   });
 
+  it('keeps pages thin: outside app/api they reach the server only through the data access layer', () => {
+    // Pages ask the DAL, which owns the database and writes the audit records; a page that opened
+    // Prisma itself could read past the visibility rule or look at casework without the view audited.
+    // HTTP routes under app/api are contracts of their own and use lib/server/http and the like.
+    const pageViolations = violations('app', (specifier) => specifier.startsWith('@/lib/server') && !specifier.startsWith('@/lib/server/dal/')).filter(
+      (violation) => !violation.startsWith(join('app', 'api') + '/'),
+    );
+    expect(pageViolations).toEqual([]);
+  });
+
   it('keeps the face pipeline runtime-agnostic (no Node, no browser-only, no server modules)', () => {
     expect(
       violations('lib/vision', (specifier) => specifier.startsWith('node:') || /^@\/lib\/(server|client|actions)/.test(specifier) || specifier.startsWith('onnxruntime')),

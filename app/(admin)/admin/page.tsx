@@ -1,16 +1,10 @@
 import Link from 'next/link';
-import { getPrisma } from '@/lib/server/db/database';
+import { countAdminOverview } from '@/lib/server/dal/admin-overview';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 
 export default async function AdminOverviewPage() {
   await requirePermission('user:manage', '/admin');
-  const prisma = await getPrisma();
-  const [users, watchlists, faces, events] = await Promise.all([
-    prisma.user.count({ where: { disabled: false } }),
-    prisma.watchlist.count({ where: { deletedAt: null } }),
-    prisma.enrolledFace.count({ where: { indexState: 'indexed' } }),
-    prisma.auditEvent.count(),
-  ]);
+  const { users, watchlists, faces, events } = await countAdminOverview();
   return (
     <>
       <h1>Administration</h1>

@@ -1,9 +1,9 @@
 import { redirect } from 'next/navigation';
 import { SignInForm } from '@/components/auth/sign-in-form';
-import { getCurrentActor } from '@/lib/server/auth/current-actor';
+import { findSignedInActor } from '@/lib/server/dal/require-permission';
 
 export default async function SignInPage() {
-  if (await getCurrentActor()) redirect('/');
+  if (await findSignedInActor()) redirect('/');
   return (
     <main className="auth-page">
       <div className="panel auth-card">

@@ -1,6 +1,5 @@
 import Link from 'next/link';
 import { OpenCaseForm } from '@/components/cases/open-case-form';
-import { getPrisma } from '@/lib/server/db/database';
 import { listCasesForActor, type CaseSummary } from '@/lib/server/dal/cases';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 
@@ -37,7 +36,7 @@ function CaseTable({ cases, label, showOpener }: { cases: CaseSummary[]; label: 
 
 export default async function CasesPage() {
   const actor = await requirePermission('case:read', '/cases');
-  const { mine, team } = await listCasesForActor(await getPrisma(), actor);
+  const { mine, team } = await listCasesForActor(actor);
   return (
     <>
       <h1>Cases</h1>

@@ -1,11 +1,10 @@
 import Link from 'next/link';
-import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 import { listSecondReviewQueue } from '@/lib/server/dal/searches';
 
 export default async function SecondReviewQueuePage() {
   const actor = await requirePermission('adjudication:record', '/reviews');
-  const queue = await listSecondReviewQueue(await getPrisma(), actor);
+  const queue = await listSecondReviewQueue(actor);
   return (
     <>
       <h1>Second review</h1>

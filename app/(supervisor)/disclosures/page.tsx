@@ -1,5 +1,4 @@
 import Link from 'next/link';
-import { getPrisma } from '@/lib/server/db/database';
 import { listOpenDisputes, listPendingDisclosures } from '@/lib/server/dal/disclosures';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 
@@ -12,8 +11,7 @@ function age(since: Date): string {
 
 export default async function DisclosureQueuePage() {
   const actor = await requirePermission('disclosure:read', '/disclosures');
-  const prisma = await getPrisma();
-  const [pending, disputes] = await Promise.all([listPendingDisclosures(prisma, actor), listOpenDisputes(prisma, actor)]);
+  const [pending, disputes] = await Promise.all([listPendingDisclosures(actor), listOpenDisputes(actor)]);
   return (
     <>
       <h1>Disclosure queue</h1>

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import type { Db } from '@/lib/server/db/database';
 import { GENESIS_HASH, hashAuditEvent } from './audit-hash';
 
 export type AuditChainReport =
@@ -13,7 +13,7 @@ const BATCH = 2_000;
  * (a deleted row), a previous-hash that does not match (a re-ordered or inserted row) or a hash that
  * does not match the row's content (an edited row).
  */
-export async function verifyAuditChain(prisma: PrismaClient): Promise<AuditChainReport> {
+export async function verifyAuditChain(prisma: Db): Promise<AuditChainReport> {
   let expectedSequence = 1n;
   let previousHash = GENESIS_HASH;
   let events = 0;

@@ -1,5 +1,6 @@
 import 'server-only';
-import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import { getPrisma, type Db } from '@/lib/server/db/database';
+import { verifyAuditChain, type AuditChainReport } from '@/lib/server/audit/verify-audit-chain';
 
 export type AuditEventRow = {
   sequence: string;
@@ -14,14 +15,17 @@ export type AuditEventRow = {
   hash: string;
 };
 
-export async function listAuditEvents(
-  prisma: PrismaClient,
-  options: { beforeSequence?: bigint; limit: number },
-): Promise<AuditEventRow[]> {
-  const rows = await prisma.auditEvent.findMany({
+export async function listAuditEvents(options: { beforeSequence?: bigint; limit: number }, db?: Db): Promise<AuditEventRow[]> {
+  db ??= await getPrisma();
+  const rows = await db.auditEvent.findMany({
     where: options.beforeSequence ? { sequence: { lt: options.beforeSequence } } : {},
     orderBy: { sequence: 'desc' },
     take: options.limit,
   });
   return rows.map((row) => ({ ...row, sequence: row.sequence.toString() }));
+}
+
+/** The whole hash chain walked for the audit page: intact, or where it first breaks. */
+export async function verifyAuditLog(db?: Db): Promise<AuditChainReport> {
+  return verifyAuditChain(db ?? (await getPrisma()));
 }

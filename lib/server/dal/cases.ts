@@ -1,6 +1,6 @@
 import 'server-only';
-import type { TransactionClient } from '@/lib/server/db/database';
-import type { Prisma, PrismaClient } from '@/lib/server/generated/prisma/client';
+import { getPrisma, type Db, type TransactionClient } from '@/lib/server/db/database';
+import type { Prisma } from '@/lib/server/generated/prisma/client';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { AppError } from '@/lib/shared/errors';
 import type { OpenCaseInput } from '@/lib/shared/schemas/case';
@@ -30,22 +30,22 @@ const caseSelect = {
   openedBy: { select: { displayName: true } },
 } as const;
 
-type Db = PrismaClient | TransactionClient;
-
 /** The cases this actor may see, split into those they opened and the rest of their team's. */
-export async function listCasesForActor(db: Db, actor: Actor): Promise<{ mine: CaseSummary[]; team: CaseSummary[] }> {
+export async function listCasesForActor(actor: Actor, db?: Db): Promise<{ mine: CaseSummary[]; team: CaseSummary[] }> {
+  db ??= await getPrisma();
   const rows = await db.case.findMany({ where: whereVisible(actor, 'case'), orderBy: { openedAt: 'desc' }, select: caseSelect });
   const cases = rows.map((row) => toSummary(row, actor));
   return { mine: cases.filter((item) => item.isMine), team: cases.filter((item) => !item.isMine) };
 }
 
-export async function findCaseForActor(db: Db, actor: Actor, caseId: string): Promise<CaseSummary | null> {
+export async function findCaseForActor(actor: Actor, caseId: string, db?: Db): Promise<CaseSummary | null> {
+  db ??= await getPrisma();
   const row = await db.case.findFirst({ where: { id: caseId, ...whereVisible(actor, 'case') }, select: caseSelect });
   return row ? toSummary(row, actor) : null;
 }
 
 export async function requireCaseForActor(db: Db, actor: Actor, caseId: string): Promise<CaseSummary> {
-  const found = await findCaseForActor(db, actor, caseId);
+  const found = await findCaseForActor(actor, caseId, db);
   if (!found) throw new AppError('NOT_FOUND', 'No such case, or it is not one of your team’s.');
   return found;
 }

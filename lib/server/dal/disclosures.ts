@@ -1,5 +1,5 @@
 import 'server-only';
-import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import { getPrisma, type Db } from '@/lib/server/db/database';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { whereVisible } from '@/lib/server/dal/visibility';
 
@@ -17,8 +17,9 @@ export type DisclosureQueueItem = {
 export type DisputeQueueItem = { id: string; raisedAt: Date; caseId: string; caseReference: string; searchId: string };
 
 /** The team's pending disclosure requests, oldest first: the supervisor works the queue in order. */
-export async function listPendingDisclosures(prisma: PrismaClient, actor: Actor): Promise<DisclosureQueueItem[]> {
-  const rows = await prisma.disclosure.findMany({
+export async function listPendingDisclosures(actor: Actor, db?: Db): Promise<DisclosureQueueItem[]> {
+  db ??= await getPrisma();
+  const rows = await db.disclosure.findMany({
     where: { status: 'pending', candidate: whereVisible(actor, 'candidate') },
     orderBy: { requestedAt: 'asc' },
     select: {
@@ -44,8 +45,9 @@ export async function listPendingDisclosures(prisma: PrismaClient, actor: Actor)
 }
 
 /** Searches whose two reviewers disagreed, waiting for the team's supervisor. */
-export async function listOpenDisputes(prisma: PrismaClient, actor: Actor): Promise<DisputeQueueItem[]> {
-  const rows = await prisma.dispute.findMany({
+export async function listOpenDisputes(actor: Actor, db?: Db): Promise<DisputeQueueItem[]> {
+  db ??= await getPrisma();
+  const rows = await db.dispute.findMany({
     where: { status: 'open', search: whereVisible(actor, 'search') },
     orderBy: { raisedAt: 'asc' },
     select: { id: true, raisedAt: true, search: { select: { id: true, case: { select: { id: true, reference: true } } } } },

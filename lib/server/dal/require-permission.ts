@@ -28,6 +28,14 @@ export async function requirePermission(permission: Permission, page: string): P
 }
 
 /**
+ * The signed-in user, or null, for the pages that only route by whether someone is signed in (and
+ * as what): the home page and sign-in. No permission is asked, so nothing is refused or audited.
+ */
+export async function findSignedInActor(): Promise<Actor | null> {
+  return getCurrentActor();
+}
+
+/**
  * For route-group layouts: the same gate without the audit record, because the page inside the
  * layout renders alongside it and records the refusal once.
  */

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { getPrisma } from '@/lib/server/db/database';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { whereVisible } from '@/lib/server/dal/visibility';
 import { adjudicationSelect, decisionHistory, latestDecisions, type AdjudicationRecord } from '@/lib/server/review/review-records';
@@ -144,22 +145,24 @@ async function landmarksOfCrop(cropKey: string): Promise<[number, number][] | nu
 
 /**
  * A search as this viewer may see it, with the view recorded in the audit log (who saw which faces,
- * and whether identities were shown). Null when the search is not visible to them at all.
+ * and whether identities were shown). Null when the search is not visible to them at all. It takes
+ * the client, never a transaction: the view is audited in a short transaction of its own.
  */
 export async function findSearchReviewForActor(
-  prisma: PrismaClient,
   actor: Actor,
   searchId: string,
   options: { stage?: 'second'; withLandmarks?: boolean } = {},
+  db?: PrismaClient,
 ): Promise<SearchReviewPage | null> {
-  const search = await loadSearch(prisma, actor, searchId);
+  db ??= await getPrisma();
+  const search = await loadSearch(db, actor, searchId);
   if (!search) return null;
-  const policy = await readSearchPolicy(prisma);
+  const policy = await readSearchPolicy(db);
   const first = search.reviews.find((review) => review.stage === 'first');
   const second = search.reviews.find((review) => review.stage === 'second');
   const viewer = search.actorId === actor.id ? 'first_reviewer' : second?.reviewerId === actor.id ? 'second_reviewer' : 'observer';
   const state = search.reviewState as SearchReviewState;
-  const lists = await prisma.watchlist.findMany({ where: { id: { in: search.watchlistIds } }, select: { name: true } });
+  const lists = await db.watchlist.findMany({ where: { id: { in: search.watchlistIds } }, select: { name: true } });
   const facts = toFacts(search, lists.map((list) => list.name));
   const reviews: ReviewSummary[] = search.reviews.map((review) => ({
     stage: review.stage,
@@ -180,7 +183,7 @@ export async function findSearchReviewForActor(
     viewer === 'first_reviewer' ? isCommitted || !policy.isFirstReviewBlind : viewer === 'second_reviewer' ? isCommitted : isFinished;
 
   if (viewer === 'observer' && !isFinished) {
-    await recordView(prisma, actor, search, { isRevealed: false, shown: [] });
+    await recordView(db, actor, search, { isRevealed: false, shown: [] });
     return { kind: 'under_review', facts, reviews };
   }
 
@@ -208,7 +211,7 @@ export async function findSearchReviewForActor(
     candidates,
   };
 
-  await recordView(prisma, actor, search, { isRevealed, shown: candidates.map((candidate) => candidate.id), stage: viewer === 'observer' ? undefined : stage });
+  await recordView(db, actor, search, { isRevealed, shown: candidates.map((candidate) => candidate.id), stage: viewer === 'observer' ? undefined : stage });
   return {
     kind: 'bench',
     facts: viewer === 'second_reviewer' && !isCommitted ? blindFacts(facts) : facts,

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import { getPrisma, type Db } from '@/lib/server/db/database';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { whereVisible } from '@/lib/server/dal/visibility';
 import type { SearchReviewState } from '@/lib/shared/review/review-outcome';
@@ -18,8 +18,9 @@ export type SearchListItem = {
 };
 
 /** A case's searches, newest first, each with its face, outcome and who reviewed it (never who was listed). */
-export async function listSearchesOfCase(prisma: PrismaClient, actor: Actor, caseId: string): Promise<SearchListItem[]> {
-  const rows = await prisma.search.findMany({
+export async function listSearchesOfCase(actor: Actor, caseId: string, db?: Db): Promise<SearchListItem[]> {
+  db ??= await getPrisma();
+  const rows = await db.search.findMany({
     where: { caseId, ...whereVisible(actor, 'search') },
     orderBy: { createdAt: 'desc' },
     select: {
@@ -63,8 +64,9 @@ export type SecondReviewQueueItem = {
  * The team's searches waiting for a blind second review, oldest first: untaken ones, and those this
  * actor has taken and not finished. A search taken by someone else is theirs and is not listed.
  */
-export async function listSecondReviewQueue(prisma: PrismaClient, actor: Actor): Promise<SecondReviewQueueItem[]> {
-  const rows = await prisma.search.findMany({
+export async function listSecondReviewQueue(actor: Actor, db?: Db): Promise<SecondReviewQueueItem[]> {
+  db ??= await getPrisma();
+  const rows = await db.search.findMany({
     where: {
       ...whereVisible(actor, 'search', 'work'),
       reviewState: 'awaiting_second_review',

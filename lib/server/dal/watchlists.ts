@@ -1,5 +1,5 @@
 import 'server-only';
-import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import { getPrisma, type Db } from '@/lib/server/db/database';
 
 export type WatchlistSummary = {
   id: string;
@@ -15,8 +15,9 @@ export type WatchlistSummary = {
   faces: number;
 };
 
-export async function listWatchlists(prisma: PrismaClient, only?: { id: string }): Promise<WatchlistSummary[]> {
-  const rows = await prisma.watchlist.findMany({
+export async function listWatchlists(only?: { id: string }, db?: Db): Promise<WatchlistSummary[]> {
+  db ??= await getPrisma();
+  const rows = await db.watchlist.findMany({
     where: { deletedAt: null, ...(only ? { id: only.id } : {}) },
     orderBy: { name: 'asc' },
     select: {
@@ -31,7 +32,7 @@ export async function listWatchlists(prisma: PrismaClient, only?: { id: string }
       _count: { select: { subjects: { where: { deletedAt: null } }, enrolledFaces: { where: { indexState: 'indexed' } } } },
     },
   });
-  const names = await namesOf(prisma, rows.flatMap((row) => row.searchableBy));
+  const names = await namesOf(db, rows.flatMap((row) => row.searchableBy));
   return rows.map(({ owner, _count, ...row }) => ({
     ...row,
     searchableBy: row.searchableBy.map((id) => names.get(id) ?? 'a removed user'),
@@ -42,8 +43,9 @@ export async function listWatchlists(prisma: PrismaClient, only?: { id: string }
 }
 
 /** What an investigator chooses from: the lists they may search, names and face counts, nothing else. */
-export async function listSearchableWatchlists(prisma: PrismaClient, actorId: string): Promise<{ id: string; name: string; faces: number }[]> {
-  const rows = await prisma.watchlist.findMany({
+export async function listSearchableWatchlists(actorId: string, db?: Db): Promise<{ id: string; name: string; faces: number }[]> {
+  db ??= await getPrisma();
+  const rows = await db.watchlist.findMany({
     where: { deletedAt: null, OR: [{ searchableBy: { isEmpty: true } }, { searchableBy: { has: actorId } }] },
     orderBy: { name: 'asc' },
     select: { id: true, name: true, _count: { select: { enrolledFaces: { where: { indexState: 'indexed', expiresAt: { gt: new Date() } } } } } },
@@ -57,18 +59,19 @@ export type WatchlistDetail = WatchlistSummary & {
   pendingIndex: number;
 };
 
-export async function findWatchlistDetail(prisma: PrismaClient, watchlistId: string): Promise<WatchlistDetail | null> {
-  const [summary] = await listWatchlists(prisma, { id: watchlistId });
+export async function findWatchlistDetail(watchlistId: string, db?: Db): Promise<WatchlistDetail | null> {
+  db ??= await getPrisma();
+  const [summary] = await listWatchlists({ id: watchlistId }, db);
   if (!summary) return null;
   const [row, setAside, pendingIndex] = await Promise.all([
-    prisma.watchlist.findUniqueOrThrow({ where: { id: watchlistId }, select: { createdAt: true } }),
-    prisma.enrolmentException.findMany({
+    db.watchlist.findUniqueOrThrow({ where: { id: watchlistId }, select: { createdAt: true } }),
+    db.enrolmentException.findMany({
       where: { watchlistId, resolvedAt: null },
       orderBy: { createdAt: 'desc' },
       take: 200,
       select: { id: true, subjectRef: true, sourceLabel: true, reason: true, details: true, createdAt: true },
     }),
-    prisma.enrolledFace.count({ where: { watchlistId, indexState: { in: ['pending', 'deleting'] } } }),
+    db.enrolledFace.count({ where: { watchlistId, indexState: { in: ['pending', 'deleting'] } } }),
   ]);
   return {
     ...summary,
@@ -80,8 +83,9 @@ export async function findWatchlistDetail(prisma: PrismaClient, watchlistId: str
 
 export type SubjectRow = { id: string; reference: string; displayName: string; faces: number; createdAt: Date };
 
-export async function listSubjectsOfWatchlist(prisma: PrismaClient, watchlistId: string, filter: string, limit = 100): Promise<SubjectRow[]> {
-  const rows = await prisma.subject.findMany({
+export async function listSubjectsOfWatchlist(watchlistId: string, filter: string, limit = 100, db?: Db): Promise<SubjectRow[]> {
+  db ??= await getPrisma();
+  const rows = await db.subject.findMany({
     where: {
       watchlistId,
       deletedAt: null,
@@ -94,12 +98,13 @@ export async function listSubjectsOfWatchlist(prisma: PrismaClient, watchlistId:
   return rows.map(({ _count, ...row }) => ({ ...row, faces: _count.enrolledFaces }));
 }
 
-async function namesOf(prisma: PrismaClient, ids: string[]): Promise<Map<string, string>> {
+async function namesOf(db: Db, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const users = await prisma.user.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, displayName: true } });
+  const users = await db.user.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, displayName: true } });
   return new Map(users.map((user) => [user.id, user.displayName]));
 }
 
-export async function listInvestigators(prisma: PrismaClient): Promise<{ id: string; displayName: string; email: string }[]> {
-  return prisma.user.findMany({ where: { role: 'investigator', disabled: false }, orderBy: { displayName: 'asc' }, select: { id: true, displayName: true, email: true } });
+export async function listInvestigators(db?: Db): Promise<{ id: string; displayName: string; email: string }[]> {
+  db ??= await getPrisma();
+  return db.user.findMany({ where: { role: 'investigator', disabled: false }, orderBy: { displayName: 'asc' }, select: { id: true, displayName: true, email: true } });
 }

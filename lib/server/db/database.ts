@@ -65,3 +65,6 @@ export async function getPrisma(): Promise<PrismaClient> {
 }
 
 export type TransactionClient = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/** What a data-access read runs against: the process's client, or the caller's transaction. */
+export type Db = PrismaClient | TransactionClient;

@@ -84,7 +84,7 @@ describe('first review, blind second review, confirmation and disclosure', () =>
     // The first reviewer cannot take their own second review.
     expect(await take({ searchId: s.searchId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await lastAudit()).toMatchObject({ action: 'review.take_second', outcome: 'refused', actorId: world.actors.opener.id });
-    expect((await listSecondReviewQueue(database.prisma, world.actors.teammate)).map((item) => item.searchId)).toContain(s.searchId);
+    expect((await listSecondReviewQueue(world.actors.teammate, database.prisma)).map((item) => item.searchId)).toContain(s.searchId);
     as('otherTeam');
     expect(await take({ searchId: s.searchId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
 
@@ -92,11 +92,11 @@ describe('first review, blind second review, confirmation and disclosure', () =>
     expect(await take({ searchId: s.searchId })).toMatchObject({ ok: true });
     as('thirdTeammate');
     expect(await take({ searchId: s.searchId })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
-    expect((await listSecondReviewQueue(database.prisma, world.actors.thirdTeammate)).map((item) => item.searchId)).not.toContain(s.searchId);
+    expect((await listSecondReviewQueue(world.actors.thirdTeammate, database.prisma)).map((item) => item.searchId)).not.toContain(s.searchId);
 
     // What the second reviewer's browser receives: faces only, in a shuffled order, nothing of the
     // ranking, the identities, the scores or the first review.
-    const blind = await findSearchReviewForActor(database.prisma, world.actors.teammate, s.searchId, { stage: 'second' });
+    const blind = await findSearchReviewForActor(world.actors.teammate, s.searchId, { stage: 'second' }, database.prisma);
     expect(blind?.kind).toBe('bench');
     if (blind?.kind !== 'bench') throw new Error('unreachable');
     const payload = JSON.stringify(blind.view);
@@ -104,9 +104,9 @@ describe('first review, blind second review, confirmation and disclosure', () =>
     expect(blind.view.candidates.every((candidate) => candidate.revealed === null && candidate.committed.length === 0)).toBe(true);
     expect(new Set(blind.view.candidates.map((candidate) => candidate.id))).toEqual(new Set([c1, c2, c3]));
     // The search page itself sends them to the blind page rather than showing the results.
-    expect(await findSearchReviewForActor(database.prisma, world.actors.teammate, s.searchId)).toEqual({ kind: 'second_review', searchId: s.searchId });
+    expect(await findSearchReviewForActor(world.actors.teammate, s.searchId, {}, database.prisma)).toEqual({ kind: 'second_review', searchId: s.searchId });
     // A third teammate sees that the search is under review, not its candidates.
-    expect((await findSearchReviewForActor(database.prisma, world.actors.thirdTeammate, s.searchId))?.kind).toBe('under_review');
+    expect((await findSearchReviewForActor(world.actors.thirdTeammate, s.searchId, {}, database.prisma))?.kind).toBe('under_review');
 
     as('teammate');
     const order = blind.view.candidates.map((candidate) => candidate.id);
@@ -122,11 +122,11 @@ describe('first review, blind second review, confirmation and disclosure', () =>
     expect(await database.prisma.disclosure.count({ where: { candidateId: c1 } })).toBe(1);
 
     // Once both are committed, the team sees both reviews side by side.
-    const after = await findSearchReviewForActor(database.prisma, world.actors.thirdTeammate, s.searchId);
+    const after = await findSearchReviewForActor(world.actors.thirdTeammate, s.searchId, {}, database.prisma);
     if (after?.kind !== 'bench') throw new Error('expected the finished review');
     expect(after.comparison?.find((row) => row.candidateId === c1)).toMatchObject({ isConfirmed: true, isDisagreement: false, disclosure: { status: 'pending' } });
     // The supervisor can now see the case (a decision is asked of them).
-    expect(await findSearchReviewForActor(database.prisma, world.actors.supervisor, s.searchId)).not.toBeNull();
+    expect(await findSearchReviewForActor(world.actors.supervisor, s.searchId, {}, database.prisma)).not.toBeNull();
   });
 
   it('sends a disagreement to the supervisor as a dispute, and a correction appends', async () => {
@@ -154,6 +154,6 @@ describe('first review, blind second review, confirmation and disclosure', () =>
     as('opener');
     expect(await commit({ searchId: s.searchId, isNoMatchInList: true, decisions: decide(s.candidateIds, ['no_match', 'possible_match']) })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     expect(await commit({ searchId: s.searchId, isNoMatchInList: true, decisions: decide(s.candidateIds, ['no_match', 'no_match']) })).toMatchObject({ ok: true, data: { outcome: 'no_match_in_list' } });
-    expect((await listSecondReviewQueue(database.prisma, world.actors.teammate)).map((item) => item.searchId)).not.toContain(s.searchId);
+    expect((await listSecondReviewQueue(world.actors.teammate, database.prisma)).map((item) => item.searchId)).not.toContain(s.searchId);
   });
 });

@@ -1,7 +1,5 @@
 import Link from 'next/link';
-import { getPrisma } from '@/lib/server/db/database';
-import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
-import { listAuditEvents } from '@/lib/server/dal/audit-log';
+import { listAuditEvents, verifyAuditLog } from '@/lib/server/dal/audit-log';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 
 const PAGE_SIZE = 100;
@@ -10,11 +8,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   await requirePermission('audit:read', '/admin/audit');
   const { before } = await searchParams;
   const beforeSequence = before && /^\d{1,18}$/.test(before) ? BigInt(before) : undefined;
-  const prisma = await getPrisma();
-  const [events, chain] = await Promise.all([
-    listAuditEvents(prisma, { beforeSequence, limit: PAGE_SIZE }),
-    verifyAuditChain(prisma),
-  ]);
+  const [events, chain] = await Promise.all([listAuditEvents({ beforeSequence, limit: PAGE_SIZE }), verifyAuditLog()]);
   const oldest = events.at(-1);
   return (
     <>

@@ -1,11 +1,10 @@
 import { SearchPolicyForm } from '@/components/admin/search-policy-form';
-import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
-import { readSearchPolicy } from '@/lib/server/settings/search-policy';
+import { readSearchPolicyForPage } from '@/lib/server/dal/settings';
 
 export default async function SettingsPage() {
   await requirePermission('settings:manage', '/admin/settings');
-  const policy = await readSearchPolicy(await getPrisma());
+  const policy = await readSearchPolicyForPage();
   return (
     <>
       <h1>Search policy</h1>

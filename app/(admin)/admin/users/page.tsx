@@ -1,6 +1,5 @@
 import { CreateUserForm } from '@/components/admin/create-user-form';
 import { ToggleUserButton } from '@/components/admin/toggle-user-button';
-import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 import { listTeamNames, listUsers } from '@/lib/server/dal/users';
 import { UserTeamForm } from '@/components/admin/user-team-form';
@@ -8,8 +7,7 @@ import { ROLE_LABELS } from '@/lib/shared/roles';
 
 export default async function UsersPage() {
   const actor = await requirePermission('user:manage', '/admin/users');
-  const prisma = await getPrisma();
-  const [users, teamNames] = await Promise.all([listUsers(prisma), listTeamNames(prisma)]);
+  const [users, teamNames] = await Promise.all([listUsers(), listTeamNames()]);
   return (
     <>
       <h1>Users</h1>

@@ -1,13 +1,11 @@
 import Link from 'next/link';
 import { CreateWatchlistForm } from '@/components/admin/create-watchlist-form';
-import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 import { listInvestigators, listWatchlists } from '@/lib/server/dal/watchlists';
 
 export default async function WatchlistsPage() {
   await requirePermission('watchlist:manage', '/admin/watchlists');
-  const prisma = await getPrisma();
-  const [watchlists, investigators] = await Promise.all([listWatchlists(prisma), listInvestigators(prisma)]);
+  const [watchlists, investigators] = await Promise.all([listWatchlists(), listInvestigators()]);
   return (
     <>
       <h1>Watch-lists</h1>

@@ -3,25 +3,23 @@ import { z } from 'zod';
 import Link from 'next/link';
 import { CloseCaseButton } from '@/components/cases/close-case-button';
 import { ProbeWorkbench } from '@/components/detection/probe-workbench';
-import { getPrisma } from '@/lib/server/db/database';
 import { findCaseForActor } from '@/lib/server/dal/cases';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 import { listSearchesOfCase } from '@/lib/server/dal/searches';
+import { readSearchPolicyForPage } from '@/lib/server/dal/settings';
 import { listSearchableWatchlists } from '@/lib/server/dal/watchlists';
-import { readSearchPolicy } from '@/lib/server/settings/search-policy';
 import { REVIEW_STATE_LABELS } from '@/lib/shared/review/review-outcome';
 
 export default async function CasePage({ params }: { params: Promise<{ caseId: string }> }) {
   const { caseId } = await params;
   const actor = await requirePermission('case:read', '/cases/[caseId]');
   const id = z.string().uuid().safeParse(caseId);
-  const prisma = await getPrisma();
-  const found = id.success ? await findCaseForActor(prisma, actor, id.data) : null;
+  const found = id.success ? await findCaseForActor(actor, id.data) : null;
   if (!found) notFound();
   const [searches, watchlists, policy] = await Promise.all([
-    listSearchesOfCase(prisma, actor, found.id),
-    listSearchableWatchlists(prisma, actor.id),
-    readSearchPolicy(prisma),
+    listSearchesOfCase(actor, found.id),
+    listSearchableWatchlists(actor.id),
+    readSearchPolicyForPage(),
   ]);
   return (
     <>

@@ -3,7 +3,6 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { ReviewBench } from '@/components/review/review-bench';
 import { TakeSecondReview } from '@/components/review/take-second-review';
-import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 import { findSearchReviewForActor } from '@/lib/server/dal/search-review';
 import { notFound } from 'next/navigation';
@@ -18,7 +17,7 @@ export default async function SecondReviewPage({ params }: { params: Promise<{ s
   const actor = await requirePermission('adjudication:record', '/reviews/[searchId]');
   const id = z.string().uuid().safeParse(searchId);
   if (!id.success) notFound();
-  const page = await findSearchReviewForActor(await getPrisma(), actor, id.data, { stage: 'second', withLandmarks: true });
+  const page = await findSearchReviewForActor(actor, id.data, { stage: 'second', withLandmarks: true });
   if (!page || page.kind !== 'bench') {
     return (
       <>

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { DeleteWatchlistForm } from '@/components/admin/delete-watchlist-form';
 import { EnrolmentUploader } from '@/components/admin/enrolment-uploader';
 import { EraseSubjectButton } from '@/components/admin/erase-subject-button';
-import { getPrisma } from '@/lib/server/db/database';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 import { findWatchlistDetail, listSubjectsOfWatchlist } from '@/lib/server/dal/watchlists';
 
@@ -19,10 +18,9 @@ export default async function WatchlistPage({
   const { watchlistId } = await params;
   const filter = ((await searchParams).q ?? '').slice(0, 100);
   const id = z.string().uuid().safeParse(watchlistId);
-  const prisma = await getPrisma();
-  const list = id.success ? await findWatchlistDetail(prisma, id.data) : null;
+  const list = id.success ? await findWatchlistDetail(id.data) : null;
   if (!list) notFound();
-  const subjects = await listSubjectsOfWatchlist(prisma, list.id, filter);
+  const subjects = await listSubjectsOfWatchlist(list.id, filter);
   return (
     <>
       <p>
