@@ -58,6 +58,10 @@ function Bench({ view }: { view: BenchView }) {
   const strip = useRef<HTMLOListElement>(null);
   const isSending = useRef(false);
   const ids = useId();
+  // Marks the bench interactive once React has taken over the server's HTML, so a script (or a test)
+  // driving it knows its clicks and keys will be handled.
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => root.current?.setAttribute('data-hydrated', 'true'), []);
 
   const byId = new Map(view.candidates.map((candidate) => [candidate.id, candidate]));
   const ordered = state.candidates.map((entry) => byId.get(entry.id)).filter((candidate): candidate is BenchCandidate => candidate !== undefined);
@@ -143,7 +147,7 @@ function Bench({ view }: { view: BenchView }) {
   const staged = state.staged[current.id];
 
   return (
-    <div className="bench" data-testid="review-bench">
+    <div className="bench" data-testid="review-bench" ref={root}>
       <header className="bench-header">
         <p className="bench-summary" data-testid="bench-summary">
           <strong>

@@ -30,6 +30,7 @@ test('reviews refuse the wrong reviewer, other teams, other roles, a missing rat
   await expect(page.getByRole('heading', { name: 'Search this face' })).toBeVisible({ timeout: 120_000 });
   await searchSelectedFace(page, 'E2E refusals');
   const [, caseId, searchId] = /\/cases\/([0-9a-f-]+)\/searches\/([0-9a-f-]+)/.exec(page.url())!;
+  await expect(page.getByTestId('review-bench')).toHaveAttribute('data-hydrated', 'true');
   const probeCrop = (await page.getByRole('img', { name: 'Probe face' }).first().getAttribute('src'))!;
   const candidateCrop = (await page.getByTestId('review-bench').getByRole('button', { name: 'Candidate face 1' }).locator('img').getAttribute('src'))!;
 
@@ -81,7 +82,7 @@ test('reviews refuse the wrong reviewer, other teams, other roles, a missing rat
   await expect(reviewer).toHaveURL(/\/cases$/);
   await reviewer.goto(`/reviews/${searchId}`);
   const bench = reviewer.getByTestId('review-bench');
-  await expect(bench).toBeVisible({ timeout: 30_000 });
+  await expect(bench).toHaveAttribute('data-hydrated', 'true', { timeout: 30_000 });
   const thumbnails = bench.getByRole('button', { name: /^Candidate face \d+$/ });
   for (let index = 0; index < (await thumbnails.count()); index += 1) {
     await thumbnails.nth(index).click();

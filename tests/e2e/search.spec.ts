@@ -58,7 +58,7 @@ test('a still with two people → pick → search → blind first and second rev
 
   // First review: faces only, no names or scores, in rank order.
   const bench = page.getByTestId('review-bench');
-  await expect(bench).toBeVisible();
+  await expect(bench).toHaveAttribute('data-hydrated', 'true');
   const html = await page.content();
   for (const person of PEOPLE) expect(html, `${person} must not be in the page while hidden`).not.toContain(person);
   await expect(page.getByText('% match')).toHaveCount(0);
@@ -67,9 +67,10 @@ test('a still with two people → pick → search → blind first and second rev
   expect(count).toBeGreaterThanOrEqual(2);
 
   // Candidate 1: a checklist entry, "Possible match" and its rationale.
-  await page.getByRole('button', { name: 'Feature checklist' }).click();
-  await page.getByRole('radiogroup', { name: 'Eyes' }).getByRole('radio', { name: 'Similar' }).check();
-  await page.getByRole('radiogroup', { name: 'Nose' }).getByRole('radio', { name: 'Similar' }).check();
+  const checklistToggle = page.getByRole('button', { name: 'Feature checklist' });
+  if ((await checklistToggle.getAttribute('aria-expanded')) !== 'true') await checklistToggle.click();
+  await page.getByRole('radiogroup', { name: 'Eyes' }).getByRole('radio', { name: 'Similar', exact: true }).check();
+  await page.getByRole('radiogroup', { name: 'Nose' }).getByRole('radio', { name: 'Similar', exact: true }).check();
   await page.getByRole('button', { name: 'Possible match' }).click();
   // Committing with a required rationale missing is refused with a message.
   for (let index = 1; index < count; index += 1) {
@@ -108,7 +109,7 @@ test('a still with two people → pick → search → blind first and second rev
   await reviewer.getByRole('link', { name: `Take second review of ${reference}` }).click();
   await expect(reviewer.getByRole('heading', { name: 'Blind second review' })).toBeVisible();
   const blindBench = reviewer.getByTestId('review-bench');
-  await expect(blindBench).toBeVisible({ timeout: 30_000 });
+  await expect(blindBench).toHaveAttribute('data-hydrated', 'true', { timeout: 30_000 });
   const blindHtml = await reviewer.content();
   for (const secret of [...PEOPLE, RATIONALE, 'by chance', 'E2E suspects', 'Demo Investigator']) {
     expect(blindHtml, `"${secret}" must not reach the blind reviewer`).not.toContain(secret);

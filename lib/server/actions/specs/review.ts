@@ -60,13 +60,12 @@ export const commitReviewSpec = specifyAction({
     if (input.isNoMatchInList && input.decisions.some((entry) => entry.decision !== 'no_match')) {
       throw new AppError('VALIDATION', '"No match in this list" means no match for every candidate.');
     }
-    if (input.isNoMatchInList && stage === 'second') throw new AppError('VALIDATION', 'A second review decides each candidate.');
     return { search, stage, review, expected };
   },
   async run({ actor, input, tx, authorized: { search, stage, review, expected } }) {
     const committedAt = new Date();
     const saved = review
-      ? await tx.review.update({ where: { id: review.id }, data: { committedAt }, select: { id: true } })
+      ? await tx.review.update({ where: { id: review.id }, data: { committedAt, isNoMatchInList: input.isNoMatchInList }, select: { id: true } })
       : await tx.review.create({
           // The first review's period starts when its reviewer is shown the results: when the search ran.
           data: { searchId: search.id, stage, reviewerId: actor.id, candidateOrder: expected, isNoMatchInList: input.isNoMatchInList, startedAt: search.createdAt, committedAt },
