@@ -53,7 +53,7 @@ test('reviews refuse the wrong reviewer, other teams, other roles, a missing rat
   await page.goto('/reviews');
   await expect(page.getByTestId('second-review-queue')).toContainText('Your first review: another investigator must take it');
   await page.goto(`/reviews/${searchId}`);
-  await expect(page.getByRole('alert')).toContainText('another investigator');
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('another investigator');
 
   // Supervisors and administrators do not adjudicate: no queue page, and a replayed commit is refused.
   for (const [role, who] of [['supervisor', await newPage(browser)], ['admin', await newPage(browser)]] as const) {
@@ -74,7 +74,7 @@ test('reviews refuse the wrong reviewer, other teams, other roles, a missing rat
   await other.goto('/reviews');
   await expect(other.getByText(reference)).toHaveCount(0);
   await other.goto(`/reviews/${searchId}`);
-  await expect(other.getByRole('alert')).toContainText(/No such search/);
+  await expect(other.getByRole('main').getByRole('alert')).toContainText(/No such search/);
 
   // The team's reviewer confirms; a second pending disclosure request for the same candidate is refused.
   const reviewer = await newPage(browser);
