@@ -8,13 +8,17 @@ const NAVIGATION: Record<Role, { href: string; label: string }[]> = {
     { href: '/cases', label: 'Cases' },
     { href: '/reviews', label: 'Second review' },
   ],
-  supervisor: [{ href: '/disclosures', label: 'Disclosure queue' }],
+  supervisor: [
+    { href: '/disclosures', label: 'Disclosure queue' },
+    { href: '/oversight', label: 'Oversight' },
+  ],
   admin: [
     { href: '/admin', label: 'Overview' },
     { href: '/admin/watchlists', label: 'Watch-lists' },
     { href: '/admin/users', label: 'Users' },
     { href: '/admin/audit', label: 'Audit log' },
     { href: '/admin/settings', label: 'Search policy' },
+    { href: '/admin/oversight', label: 'Oversight' },
   ],
 };
 

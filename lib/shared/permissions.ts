@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   'user:manage',
   'audit:read',
   'settings:manage',
+  // Aggregate figures (counts and medians per week), never case content: see lib/server/dal/oversight.ts.
+  'oversight:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -34,8 +36,8 @@ const MATRIX: Record<Role, readonly Permission[]> = {
     'disclosure:request',
     'watchlist:read',
   ],
-  supervisor: ['disclosure:decide', 'disclosure:read', 'audit:read'],
-  admin: ['watchlist:manage', 'watchlist:read', 'user:manage', 'audit:read', 'settings:manage'],
+  supervisor: ['disclosure:decide', 'disclosure:read', 'audit:read', 'oversight:read'],
+  admin: ['watchlist:manage', 'watchlist:read', 'user:manage', 'audit:read', 'settings:manage', 'oversight:read'],
 };
 
 export function hasPermission(role: Role, permission: Permission): boolean {

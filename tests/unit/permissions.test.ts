@@ -29,6 +29,11 @@ describe('permission matrix', () => {
     }
   });
 
+  it('gives oversight figures to supervisors and administrators, not to investigators', () => {
+    // Those who search are not those who oversee the searching.
+    expect(ROLES.filter((role) => hasPermission(role, 'oversight:read'))).toEqual(['supervisor', 'admin']);
+  });
+
   it('lists only known permissions for each role', () => {
     for (const role of ROLES) {
       for (const permission of permissionsOf(role)) expect(PERMISSIONS).toContain(permission);
