@@ -3,6 +3,9 @@ import { ROLES } from '@/lib/shared/roles';
 
 const teamName = z.string().trim().max(120, 'At most 120 characters.');
 
+/** The one rule every password obeys: the demo users' (RFR_DEMO_PASSWORD) included. */
+export const passwordSchema = z.string().min(12, 'Use at least 12 characters.').max(1024, 'At most 1024 characters.');
+
 export const createUserSchema = z
   .object({
     email: z.string().trim().toLowerCase().email('Enter an e-mail address.').max(254),
@@ -10,7 +13,7 @@ export const createUserSchema = z
     role: z.enum(ROLES, 'Choose a role.'),
     /** An existing team's name, or a new one to create. Administrators belong to none. */
     teamName: teamName.default(''),
-    password: z.string().min(12, 'Use at least 12 characters.').max(1024),
+    password: passwordSchema,
   })
   .superRefine((input, context) => {
     if (input.role !== 'admin' && input.teamName.length < 2) {
