@@ -1,16 +1,18 @@
-// Runs once when the server starts: the retention sweep and index sync at start, then hourly, so
-// expired faces leave the gallery even if nobody opens the admin pages.
+// Runs once when the server starts: the retention job (the same one `npm run retention` runs) at start,
+// then hourly, so expired data leaves the database, the crop store and the index even if nobody opens
+// the admin pages. The job also brings the vector index up to date, as the gallery sweep did.
 const HOUR_MS = 60 * 60 * 1000;
 
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { runGalleryMaintenance } = await import('@/lib/server/gallery/run-gallery-maintenance');
+  const { runRetentionJob } = await import('@/lib/server/retention/run-retention-job');
+  const { hasChanges } = await import('@/lib/server/retention/run-retention');
   const run = () =>
-    runGalleryMaintenance()
+    runRetentionJob()
       .then((report) => {
-        if (report.expired || report.indexed || report.deleted) console.log('[maintenance]', report);
+        if (hasChanges(report)) console.log('[retention]', report);
       })
-      .catch((error: unknown) => console.error('[maintenance] failed; will retry:', error));
+      .catch((error: unknown) => console.error('[retention] failed; will retry:', error));
   void run();
   setInterval(run, HOUR_MS).unref();
 }

@@ -1,18 +1,19 @@
 import 'server-only';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { PixelImage } from '@/lib/vision/pixel-image';
 import { AppError } from '@/lib/shared/errors';
 import { MAX_CROP_BYTES } from '@/lib/shared/schemas/probe';
 
-export type CropKind = 'probe' | 'enrolled';
+/** `evidence`: an enrolled crop copied into case evidence when the face itself is erased (see lib/server/retention). */
+export type CropKind = 'probe' | 'enrolled' | 'evidence';
 export type StoredCrop = { key: string; sha256: string; bytes: number };
 /** A crop encoded and named but not yet on disk: the slow part of saving, done before any check may still refuse. */
 export type PendingCrop = StoredCrop & { png: Buffer };
 
-const KEY_PATTERN = /^(probe|enrolled)\/[0-9a-f]{64}\.png$/;
+const KEY_PATTERN = /^(probe|enrolled|evidence)\/[0-9a-f]{64}\.png$/;
 const MAX_CROP_SIDE = 512;
 
 /**
@@ -60,8 +61,36 @@ export class CropStore {
     }
   }
 
+  /** Copies a stored crop under another kind: the same bytes, so the same name with the new prefix. */
+  async copy(key: string, kind: CropKind): Promise<StoredCrop> {
+    return this.write(kind, await this.read(key));
+  }
+
   async remove(key: string): Promise<void> {
     if (KEY_PATTERN.test(key)) await rm(this.pathOf(key), { force: true });
+  }
+
+  /**
+   * Removes half-written files that a process killed between write and rename left behind. Only
+   * old ones: a younger one may belong to a write still in progress.
+   */
+  async removeStaleTemporaries(olderThanMs = 60 * 60 * 1000): Promise<number> {
+    let removed = 0;
+    for (const kind of ['probe', 'enrolled', 'evidence'] satisfies CropKind[]) {
+      for (const shard of await listOrEmpty(join(this.root, kind))) {
+        const folder = join(this.root, kind, shard);
+        for (const name of await listOrEmpty(folder)) {
+          if (!name.endsWith('.tmp')) continue;
+          const path = join(folder, name);
+          const info = await stat(path).catch(() => null);
+          if (info && Date.now() - info.mtimeMs > olderThanMs) {
+            await rm(path, { force: true });
+            removed += 1;
+          }
+        }
+      }
+    }
+    return removed;
   }
 
   private async write(kind: CropKind, png: Buffer): Promise<StoredCrop> {
@@ -91,6 +120,10 @@ export async function encodeCropPixels(kind: CropKind, image: PixelImage): Promi
     .toBuffer();
   const sha256 = createHash('sha256').update(png).digest('hex');
   return { key: `${kind}/${sha256}.png`, sha256, bytes: png.byteLength, png };
+}
+
+async function listOrEmpty(folder: string): Promise<string[]> {
+  return readdir(folder).catch(() => []);
 }
 
 export function cropStoreFor(dataDir: string): CropStore {
