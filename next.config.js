@@ -30,6 +30,8 @@ const nextConfig = {
     'onnxruntime-node',
     'sharp',
     'pg',
+    // Reads its font metrics and the embedded TrueType fonts from disk at run time.
+    'pdfkit',
   ],
   async headers() {
     return [{ source: '/:path*', headers: [...isolationHeaders, ...securityHeaders] }];

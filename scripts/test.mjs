@@ -31,7 +31,25 @@ function ensureChromium() {
   }
 }
 
+// The disclosure-pack tests read the PDFs back with poppler (pdftotext, pdftoppm).
+function ensurePoppler() {
+  if (spawnSync('pdftotext', ['-v'], { stdio: 'ignore' }).error === undefined) return;
+  if (process.getuid?.() !== 0) {
+    console.error('[test] pdftotext is missing. Install Debian\'s poppler-utils first:\n    sudo apt-get install -y poppler-utils');
+    process.exit(1);
+  }
+  console.log('[test] installing Debian poppler-utils for the disclosure-pack tests (apt-get install -y poppler-utils)…');
+  const ok =
+    run('apt-get update', 'apt-get', ['update', '-qq']) &&
+    run('apt-get install', 'apt-get', ['install', '-y', '-qq', 'poppler-utils'], { DEBIAN_FRONTEND: 'noninteractive' });
+  if (!ok || spawnSync('pdftotext', ['-v'], { stdio: 'ignore' }).error !== undefined) {
+    console.error('[test] could not install poppler-utils');
+    process.exit(1);
+  }
+}
+
 ensureChromium();
+ensurePoppler();
 const bin = (name) => resolve(root, 'node_modules', '.bin', name);
 const results = {
   'unit + integration (vitest)': run('unit + integration', bin('vitest'), ['run']),

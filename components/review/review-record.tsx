@@ -105,11 +105,20 @@ export function ReviewComparison({ rows, canRequestDisclosure }: { rows: ReviewC
             <td>
               {row.isConfirmed ? <span className="badge ok">Confirmed possible match</span> : null}
               {row.isDisagreement ? <span className="badge danger">Reviewers disagree</span> : null}
+              {row.resolution ? <span className="badge muted">Supervisor: {DECISION_LABELS[row.resolution].toLowerCase()}</span> : null}
               {row.disclosure ? (
                 <p className="muted" data-testid="disclosure-status">
                   Disclosure {row.disclosure.status}, requested by {row.disclosure.requestedBy} on {row.disclosure.requestedAt.toLocaleString('en-GB')}
+                  {row.disclosure.isPackReady ? (
+                    <>
+                      {' · '}
+                      <a href={`/api/disclosures/${row.disclosure.id}/pack`} download>
+                        Download disclosure pack
+                      </a>
+                    </>
+                  ) : null}
                 </p>
-              ) : row.isConfirmed && canRequestDisclosure ? (
+              ) : row.isDisclosable && canRequestDisclosure ? (
                 <RequestDisclosureForm candidateId={row.candidateId} subjectLabel={row.identity.subjectReference} />
               ) : null}
             </td>

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { listOpenDisputes, listPendingDisclosures } from '@/lib/server/dal/disclosures';
+import { listDecidedDisclosures, listOpenDisputes, listPendingDisclosures } from '@/lib/server/dal/disclosures';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 
 function age(since: Date): string {
@@ -11,12 +11,13 @@ function age(since: Date): string {
 
 export default async function DisclosureQueuePage() {
   const actor = await requirePermission('disclosure:read', '/disclosures');
-  const [pending, disputes] = await Promise.all([listPendingDisclosures(actor), listOpenDisputes(actor)]);
+  const [pending, disputes, decided] = await Promise.all([listPendingDisclosures(actor), listOpenDisputes(actor), listDecidedDisclosures(actor)]);
   return (
     <>
       <h1>Disclosure queue</h1>
       <p className="muted">
-        Possible matches that an investigator and a blind second reviewer have both confirmed wait here for your decision, oldest first.
+        Possible matches that an investigator and a blind second reviewer have both confirmed, or that you resolved as such, wait here for your
+        decision, oldest first. Each opens the whole story of its search on one page.
       </p>
       <h2>Disclosure requests</h2>
       {pending.length === 0 ? (
@@ -30,6 +31,7 @@ export default async function DisclosureQueuePage() {
               <th>Subject</th>
               <th>Requested by</th>
               <th>Statement</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -40,6 +42,11 @@ export default async function DisclosureQueuePage() {
                 <td className="mono">{item.subjectReference}</td>
                 <td>{item.requestedBy}</td>
                 <td>{item.statement}</td>
+                <td>
+                  <Link href={`/disclosures/${item.id}`} aria-label={`Open the disclosure request for ${item.subjectReference} in ${item.caseReference}`}>
+                    Open
+                  </Link>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -64,7 +71,50 @@ export default async function DisclosureQueuePage() {
                 <td title={item.raisedAt.toLocaleString('en-GB')}>{age(item.raisedAt)}</td>
                 <td>{item.caseReference}</td>
                 <td>
-                  <Link href={`/cases/${item.caseId}/searches/${item.searchId}`}>Open the search</Link>
+                  <Link href={`/disputes/${item.id}`} aria-label={`Open the dispute in ${item.caseReference}`}>
+                    Open the dispute
+                  </Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Recent decisions</h2>
+      {decided.length === 0 ? (
+        <p className="empty">No disclosure has been decided yet.</p>
+      ) : (
+        <table data-testid="decided-disclosures">
+          <thead>
+            <tr>
+              <th>Decided</th>
+              <th>Case</th>
+              <th>Subject</th>
+              <th>Decision</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {decided.map((item) => (
+              <tr key={item.id}>
+                <td>
+                  {item.decidedAt?.toLocaleString('en-GB')} <span className="muted">by {item.decidedBy}</span>
+                </td>
+                <td>{item.caseReference}</td>
+                <td className="mono">{item.subjectReference}</td>
+                <td>
+                  <span className={`badge ${item.status === 'approved' ? 'ok' : 'danger'}`}>{item.status}</span>
+                </td>
+                <td>
+                  <Link href={`/disclosures/${item.id}`}>Open</Link>
+                  {item.isPackReady ? (
+                    <>
+                      {' · '}
+                      <a href={`/api/disclosures/${item.id}/pack`} download>
+                        Download disclosure pack
+                      </a>
+                    </>
+                  ) : null}
                 </td>
               </tr>
             ))}

@@ -179,7 +179,7 @@ export function createActionDefiner(dependencies: ActionDependencies) {
 // The ids an input names, for the refusal audit record: what was attempted on what. Only fields known
 // to hold ids, at the top level or one level down (a form's `payload`), and only values shaped like a
 // UUID, so free text from an unvalidated input never reaches the audit log.
-const TARGET_ID_FIELDS = ['caseId', 'probeFaceId', 'searchId', 'candidateId', 'watchlistId', 'subjectId', 'userId', 'disclosureId', 'idempotencyKey'] as const;
+const TARGET_ID_FIELDS = ['caseId', 'probeFaceId', 'searchId', 'candidateId', 'watchlistId', 'subjectId', 'userId', 'disclosureId', 'disputeId', 'idempotencyKey'] as const;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function attemptedTargets(input: unknown): Record<string, string> {

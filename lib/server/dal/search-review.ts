@@ -11,6 +11,7 @@ import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { locateCropLandmarks } from '@/lib/server/vision/locate-crop-landmarks';
 import { describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
 import type { BenchCandidate, BenchView, CommittedDecisionView, RevealedIdentity } from '@/lib/shared/review/bench-view';
+import { finalDecision, readResolution } from '@/lib/shared/review/dispute-resolution';
 import { confirmedCandidates, isReviewFinished, type SearchReviewState } from '@/lib/shared/review/review-outcome';
 import type { Decision, ReviewStage } from '@/lib/shared/schemas/review';
 import type { ReviewComparisonRow, ReviewSummary } from '@/lib/shared/review/review-record-view';
@@ -69,7 +70,7 @@ const candidateSelect = {
   expectedFpir: true,
   subject: { select: { reference: true, displayName: true, watchlist: { select: { name: true } } } },
   adjudications: { select: adjudicationSelect },
-  disclosures: { orderBy: { requestedAt: 'desc' as const }, take: 1, select: { status: true, requestedAt: true, requestedBy: { select: { displayName: true } } } },
+  disclosures: { orderBy: { requestedAt: 'desc' as const }, take: 1, select: { id: true, status: true, requestedAt: true, packSha256: true, requestedBy: { select: { displayName: true } } } },
 } as const;
 
 async function loadSearch(prisma: PrismaClient, actor: Actor, searchId: string) {
@@ -87,6 +88,7 @@ async function loadSearch(prisma: PrismaClient, actor: Actor, searchId: string) 
       indexEngine: true,
       watchlistIds: true,
       reviewState: true,
+      dispute: { select: { status: true, resolution: true } },
       case: { select: { reference: true, purpose: true } },
       actor: { select: { displayName: true } },
       probeFace: {
@@ -226,11 +228,14 @@ function buildComparison(search: LoadedSearch, records: AdjudicationRecord[]): R
   const first = latestDecisions(records, 'first');
   const second = latestDecisions(records, 'second');
   const decisionsOf = (map: Map<string, AdjudicationRecord>) => new Map<string, Decision>([...map].map(([id, record]) => [id, record.decision]));
-  const confirmed = new Set(search.reviewState === 'confirmed' ? confirmedCandidates(decisionsOf(first), decisionsOf(second)) : []);
+  const isSettled = search.reviewState === 'confirmed' || search.reviewState === 'resolved';
+  const confirmed = new Set(isSettled ? confirmedCandidates(decisionsOf(first), decisionsOf(second)) : []);
+  const resolution = search.dispute?.status === 'resolved' ? readResolution(search.dispute.resolution) : new Map<string, Decision>();
   return search.candidates.map((candidate) => {
     const a = first.get(candidate.id);
     const b = second.get(candidate.id);
     const disclosure = candidate.disclosures[0];
+    const isDisclosable = isSettled && finalDecision(candidate.id, decisionsOf(first), decisionsOf(second), resolution) === 'possible_match';
     return {
       candidateId: candidate.id,
       rank: candidate.rank,
@@ -239,7 +244,11 @@ function buildComparison(search: LoadedSearch, records: AdjudicationRecord[]): R
       second: b ? toDecisionView(b) : null,
       isConfirmed: confirmed.has(candidate.id),
       isDisagreement: Boolean(a && b && a.decision !== b.decision),
-      disclosure: disclosure ? { status: disclosure.status, requestedBy: disclosure.requestedBy.displayName, requestedAt: disclosure.requestedAt } : null,
+      resolution: resolution.get(candidate.id) ?? null,
+      isDisclosable,
+      disclosure: disclosure
+        ? { id: disclosure.id, status: disclosure.status, requestedBy: disclosure.requestedBy.displayName, requestedAt: disclosure.requestedAt, isPackReady: disclosure.packSha256 !== null }
+        : null,
     };
   });
 }

@@ -11,5 +11,10 @@ export type ReviewComparisonRow = {
   second: CommittedDecisionView | null;
   isConfirmed: boolean;
   isDisagreement: boolean;
-  disclosure: { status: string; requestedBy: string; requestedAt: Date } | null;
+  /** The supervisor's final decision on a disputed candidate, once the dispute is resolved. */
+  resolution: 'possible_match' | 'no_match' | 'inconclusive' | null;
+  /** Confirmed by both reviewers, or resolved as a possible match by the supervisor: it may go to disclosure. */
+  isDisclosable: boolean;
+  /** The latest disclosure request; `isPackReady` once approved and its pack is stored. */
+  disclosure: { id: string; status: string; requestedBy: string; requestedAt: Date; isPackReady: boolean } | null;
 };

@@ -6,6 +6,7 @@ import type { Actor } from '@/lib/server/auth/current-actor';
 import { whereVisible } from '@/lib/server/dal/visibility';
 import { latestDecisions, settleReviewState } from '@/lib/server/review/review-records';
 import { AppError } from '@/lib/shared/errors';
+import { finalDecision, readResolution } from '@/lib/shared/review/dispute-resolution';
 import { confirmedCandidates } from '@/lib/shared/review/review-outcome';
 import { commitReviewSchema, correctDecisionSchema, requestDisclosureSchema, takeSecondReviewSchema, type ReviewStage } from '@/lib/shared/schemas/review';
 
@@ -195,16 +196,29 @@ export const requestDisclosureSpec = specifyAction({
       select: {
         id: true,
         searchId: true,
-        search: { select: { reviewState: true, candidates: { select: { adjudications: { select: { id: true, candidateId: true, stage: true, decision: true, supersedesId: true } } } } } },
-        disclosures: { where: { status: 'pending' }, select: { id: true } },
+        search: {
+          select: {
+            reviewState: true,
+            dispute: { select: { status: true, resolution: true } },
+            candidates: { select: { adjudications: { select: { id: true, candidateId: true, stage: true, decision: true, supersedesId: true } } } },
+          },
+        },
+        disclosures: { where: { status: { in: ['pending', 'approved'] } }, select: { status: true } },
       },
     });
     if (!candidate) throw new AppError('NOT_FOUND', 'No such candidate, or it is not in one of your team’s cases.');
     const records = candidate.search.candidates.flatMap((entry) => entry.adjudications);
     const decisionsAt = (stage: ReviewStage) => new Map([...latestDecisions(records, stage)].map(([id, record]) => [id, record.decision]));
     const isConfirmed = candidate.search.reviewState === 'confirmed' && confirmedCandidates(decisionsAt('first'), decisionsAt('second')).includes(candidate.id);
-    if (!isConfirmed) throw new AppError('CONFLICT', 'Only a possible match confirmed by both reviewers can be put forward for disclosure.');
-    if (candidate.disclosures.length > 0) throw new AppError('CONFLICT', 'A disclosure request for this candidate is already pending.');
+    // After a dispute, the supervisor's final decision stands where the reviewers disagreed.
+    const isResolvedAsPossibleMatch =
+      candidate.search.reviewState === 'resolved' &&
+      candidate.search.dispute?.status === 'resolved' &&
+      finalDecision(candidate.id, decisionsAt('first'), decisionsAt('second'), readResolution(candidate.search.dispute.resolution)) === 'possible_match';
+    if (!isConfirmed && !isResolvedAsPossibleMatch) {
+      throw new AppError('CONFLICT', 'Only a possible match confirmed by both reviewers, or so resolved by the supervisor, can be put forward for disclosure.');
+    }
+    if (candidate.disclosures.length > 0) throw new AppError('CONFLICT', `A disclosure request for this candidate is already ${candidate.disclosures[0]!.status}.`);
     return { candidate };
   },
   async run({ actor, input, tx, authorized: { candidate } }) {
