@@ -1,14 +1,28 @@
-// Brings the data store up to date before the server starts: applies migrations and, on an empty
-// database, seeds one demo user per role and prints their passwords (this once only).
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+// Brings the data store up to date before the server starts: checks that the data folder is private,
+// applies migrations and, on an empty embedded database (or with --demo / RFR_DEMO=1), seeds one demo
+// user per role and prints their passwords (this once only).
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { getConfig } from '@/lib/server/config';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
-import { seedDemoUsers } from '@/lib/server/seed/seed-demo-users';
+import { decideDemoSeeding, seedDemoUsers } from '@/lib/server/seed/seed-demo-users';
+import { ensurePrivateDataDir, OWNER_ONLY_FILE, restrictFileCreationMask } from '@/lib/server/storage/owner-only';
 
+restrictFileCreationMask();
+const { values: flags } = parseArgs({ options: { demo: { type: 'boolean', default: false } }, strict: true });
 const config = getConfig();
-mkdirSync(config.dataDir, { recursive: true });
+let demo: ReturnType<typeof decideDemoSeeding>;
+try {
+  demo = decideDemoSeeding({ databaseUrl: config.databaseUrl, isDemoRequested: flags.demo, env: process.env });
+  const dataDir = ensurePrivateDataDir(config.dataDir);
+  if (dataDir.tightened > 0) console.log(`[prepare] ${config.dataDir}: group and other access removed from ${dataDir.tightened} files and folders`);
+} catch (error) {
+  // A setting or a folder to put right before anything is opened: the message says how.
+  console.error(`[prepare] ${(error as Error).message}`);
+  process.exit(1);
+}
 
 const started = Date.now();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: embeddedDatabaseDir(config.dataDir) });
@@ -18,11 +32,16 @@ try {
     `[prepare] ${database.driver.engine} ready in ${Date.now() - started} ms` +
       (applied.length ? `; applied ${applied.join(', ')}` : '; schema up to date'),
   );
-  const seeded = await seedDemoUsers(database.prisma, { password: process.env.RFR_DEMO_PASSWORD || undefined });
+  const seeded = demo.isEnabled ? await seedDemoUsers(database.prisma, { password: demo.password }) : [];
   if (seeded.length) {
     console.log('\n[prepare] Demo users created. These passwords are shown once and not stored:');
     for (const user of seeded) console.log(`    ${user.role.padEnd(13)} ${user.email.padEnd(26)} ${user.password}`);
     console.log('');
+  } else if (!demo.isEnabled && (await database.prisma.user.count()) === 0) {
+    console.log(
+      `[prepare] No user accounts yet, and no demo users were created (${demo.why}). To create them, start once ` +
+        'with `npm start -- --demo` (or RFR_DEMO=1), sign in as admin@demo.local, create the real accounts and disable the demo ones.',
+    );
   }
 } finally {
   await database.close();
@@ -36,7 +55,7 @@ function ensureAuthSecret(dataDir: string): void {
   if (process.env.AUTH_SECRET) return;
   const path = join(dataDir, 'auth-secret');
   if (existsSync(path) && readFileSync(path, 'utf8').trim().length >= 32) return;
-  const fd = openSync(path, 'w', 0o600);
+  const fd = openSync(path, 'w', OWNER_ONLY_FILE);
   writeSync(fd, randomBytes(32).toString('base64url'));
   closeSync(fd);
 }

@@ -1,11 +1,21 @@
-// `npm start`: build if the sources changed since the last build, prepare the data store
-// (migrations, demo users), then serve on 127.0.0.1:$PORT (default 3000).
+// `npm start [-- --dev] [-- --demo]`: build if the sources changed since the last build, prepare the
+// data store (private data folder, migrations, demo users on the embedded store or with --demo), then
+// serve on 127.0.0.1:$PORT (default 3000).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+// Whatever the shell's umask, nothing this process or the server it starts creates (the data folder,
+// crops, vector files, PGlite's files, keys) is readable by other local users.
+process.umask(0o077);
 
 const root = resolve(import.meta.dirname, '..');
-const isDev = process.argv.includes('--dev');
+const { values: flags } = parseArgs({
+  options: { dev: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false } },
+  strict: true,
+});
+const isDev = flags.dev;
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 const dataDir = resolve(root, env.DATA_DIR || './data');
 const port = env.PORT || '3000';
@@ -38,7 +48,7 @@ if (!isDev) {
   }
 }
 
-run(process.execPath, ['--conditions=react-server', '--import', 'tsx', join(root, 'scripts/prepare-store.ts')], {
+run(process.execPath, ['--conditions=react-server', '--import', 'tsx', join(root, 'scripts/prepare-store.ts'), ...(flags.demo ? ['--demo'] : [])], {
   DATA_DIR: dataDir,
 });
 

@@ -1,6 +1,7 @@
 import 'server-only';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { OWNER_ONLY_DIRECTORY, OWNER_ONLY_FILE } from '@/lib/server/storage/owner-only';
 
 export class StoreInUseError extends Error {
   constructor(
@@ -21,10 +22,10 @@ export class StoreInUseError extends Error {
  * lock left by a process that no longer exists (a crash, SIGKILL) is taken over.
  */
 export function acquireProcessLock(lockPath: string): () => void {
-  mkdirSync(dirname(lockPath), { recursive: true });
+  mkdirSync(dirname(lockPath), { recursive: true, mode: OWNER_ONLY_DIRECTORY });
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      const fd = openSync(lockPath, 'wx');
+      const fd = openSync(lockPath, 'wx', OWNER_ONLY_FILE);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       return () => rmSync(lockPath, { force: true });

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { OWNER_ONLY_DIRECTORY, restrictFileCreationMask, restrictTree } from '@/lib/server/storage/owner-only';
 import { acquireProcessLock } from './process-lock';
 
 // The same SQL runs on both engines: PGlite (embedded PostgreSQL, one process) by default and
@@ -30,11 +31,17 @@ export async function openSqlDriver(options: SqlDriverOptions): Promise<SqlDrive
 }
 
 async function openPglite(dataDir: string | undefined): Promise<SqlDriver> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) {
+    // PGlite writes its own files; the umask covers what it creates while running (new tables, WAL),
+    // and restrictTree what its initdb writes 0666 regardless.
+    restrictFileCreationMask();
+    mkdirSync(dataDir, { recursive: true, mode: OWNER_ONLY_DIRECTORY });
+  }
   const release = dataDir ? acquireProcessLock(`${dataDir.replace(/\/+$/, '')}.lock`) : () => {};
   let client: PGlite;
   try {
     client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    if (dataDir) restrictTree(dataDir);
   } catch (error) {
     release();
     throw error;

@@ -4,8 +4,10 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { PixelImage } from '@/lib/vision/pixel-image';
+import { sniffImage } from '@/lib/vision/sniff-image';
 import { AppError } from '@/lib/shared/errors';
 import { MAX_CROP_BYTES } from '@/lib/shared/schemas/probe';
+import { OWNER_ONLY_DIRECTORY, OWNER_ONLY_FILE } from './owner-only';
 
 /** `evidence`: an enrolled crop copied into case evidence when the face itself is erased (see lib/server/retention). */
 export type CropKind = 'probe' | 'enrolled' | 'evidence';
@@ -37,6 +39,10 @@ export class CropStore {
   async saveUploaded(kind: CropKind, encoded: Uint8Array): Promise<StoredCrop> {
     if (encoded.byteLength === 0 || encoded.byteLength > MAX_CROP_BYTES) {
       throw new AppError('VALIDATION', `A face crop must be between 1 byte and ${MAX_CROP_BYTES / 1024} KiB.`);
+    }
+    const sniffed = sniffImage(encoded);
+    if (!sniffed || (sniffed.format !== 'png' && sniffed.format !== 'jpeg') || sniffed.isAnimated) {
+      throw new AppError('VALIDATION', 'A face crop must be a PNG or JPEG still image.');
     }
     let png: Buffer;
     try {
@@ -97,10 +103,10 @@ export class CropStore {
     const sha256 = createHash('sha256').update(png).digest('hex');
     const key = `${kind}/${sha256}.png`;
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: OWNER_ONLY_DIRECTORY });
     // Write then rename, so a crash never leaves a half-written crop under its final name.
     const temporary = `${path}.${randomUUID()}.tmp`;
-    await writeFile(temporary, png);
+    await writeFile(temporary, png, { mode: OWNER_ONLY_FILE });
     await rename(temporary, path);
     return { key, sha256, bytes: png.byteLength };
   }

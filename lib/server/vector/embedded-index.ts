@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, link, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { OWNER_ONLY_DIRECTORY, OWNER_ONLY_FILE } from '@/lib/server/storage/owner-only';
 import { quantiseQuery, quantiseRowInt8, scanExact, type ScanBlock } from '@/lib/server/vector/exact-scan';
 import {
   SegmentLog,
@@ -267,7 +268,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
       return;
     }
     const directory = this.collectionDirectory(spec.modelId);
-    await mkdir(directory, { recursive: true });
+    await mkdir(directory, { recursive: true, mode: OWNER_ONLY_DIRECTORY });
     const file = join(directory, COLLECTION_FILE);
     const temporary = `${file}.${process.pid}-${randomUUID()}.tmp`;
     await writeJsonDurably(temporary, { format: 1, modelId: spec.modelId, dimension: spec.dimension });
@@ -466,7 +467,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
       if (openDirectories.has(this.directory)) {
         throw new VectorIndexError('UNAVAILABLE', `the vector folder ${this.directory} is already open in this process`);
       }
-      await mkdir(this.directory, { recursive: true });
+      await mkdir(this.directory, { recursive: true, mode: OWNER_ONLY_DIRECTORY });
       await acquireLock(this.directory);
       openDirectories.add(this.directory);
     })();
@@ -674,7 +675,7 @@ function blockShiftFor(dimension: number): number {
 }
 
 async function writeJsonDurably(path: string, value: unknown): Promise<void> {
-  const handle = await open(path, 'w');
+  const handle = await open(path, 'w', OWNER_ONLY_FILE);
   try {
     await handle.writeFile(JSON.stringify(value, null, 2));
     await handle.sync();
@@ -687,7 +688,7 @@ async function acquireLock(directory: string): Promise<void> {
   const path = join(directory, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(path, 'wx');
+      const handle = await open(path, 'wx', OWNER_ONLY_FILE);
       try {
         await handle.writeFile(String(process.pid));
         await handle.sync();

@@ -2,6 +2,7 @@ import 'server-only';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { OWNER_ONLY_FILE } from '@/lib/server/storage/owner-only';
 import { VectorIndexError, type VectorPayload } from '@/lib/server/vector/vector-index';
 
 /**
@@ -115,7 +116,7 @@ export async function writeSnapshot(path: string, source: SnapshotSource): Promi
   rowBytes.copy(prefix, 16 + headerJson.length);
 
   const temporary = `${path}.tmp`;
-  const handle = await open(temporary, 'w');
+  const handle = await open(temporary, 'w', OWNER_ONLY_FILE);
   let written = 0;
   try {
     written += await writeAll(handle, prefix);
@@ -284,7 +285,7 @@ export class SegmentLog {
 
   /** Opens the log for appending; a new log gets its header written and synced before any record. */
   static async open(path: string, header: SegmentHeader, validBytes: number | null): Promise<SegmentLog> {
-    const handle = await open(path, validBytes === null ? 'w' : 'r+');
+    const handle = await open(path, validBytes === null ? 'w' : 'r+', OWNER_ONLY_FILE);
     try {
       if (validBytes === null || validBytes === 0) {
         await handle.truncate(0);
