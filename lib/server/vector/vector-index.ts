@@ -1,5 +1,4 @@
 import 'server-only';
-import { AppError, type ErrorCode } from '@/lib/shared/errors';
 
 /** What every stored face vector carries, so a search can be filtered and its hits traced to the database. */
 export type VectorPayload = {
@@ -63,26 +62,23 @@ export const VECTOR_INDEX_ERROR_CODES = [
 ] as const;
 export type VectorIndexErrorCode = (typeof VECTOR_INDEX_ERROR_CODES)[number];
 
-// The application-level code decides what a user is shown: a bad vector is the caller's input, an
-// unreachable or damaged index is "try again / call support", never a silently empty result list.
-const appCodeFor: Record<VectorIndexErrorCode, ErrorCode> = {
-  DIMENSION_MISMATCH: 'VALIDATION',
-  INVALID_VECTOR: 'VALIDATION',
-  INVALID_INPUT: 'VALIDATION',
-  UNKNOWN_COLLECTION: 'NOT_FOUND',
-  UNAVAILABLE: 'UNAVAILABLE',
-  CORRUPT_STORE: 'INTERNAL',
-};
-
-export class VectorIndexError extends AppError {
+/**
+ * A failure of the index itself: unreachable, damaged, locked by another process, or handed a vector
+ * that no caller should ever have produced (inputs are validated long before they reach it).
+ * Deliberately not an AppError: nothing the user did is being refused, so the action wrapper treats it
+ * as unexpected. The user gets the generic message with an event id, the audit event records outcome
+ * `error`, and the log has this error with its reason (never a "refused" that reads like a permission
+ * problem, nor an internal file path shown in the browser). Code that can recover from one (reconcile,
+ * the index sync after an enrolment) checks `isVectorIndexError(error, reason)`.
+ */
+export class VectorIndexError extends Error {
   constructor(
     readonly reason: VectorIndexErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(appCodeFor[reason], message);
+    super(`vector index ${reason}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VectorIndexError';
-    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
 }
 
