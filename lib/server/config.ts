@@ -16,6 +16,10 @@ const environmentSchema = z.object({
   QDRANT_SHARDS: z.coerce.number().int().min(1).default(1),
   QDRANT_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
   AUTH_SECRET: z.string().min(32).optional(),
+  // The largest image (width × height) the server decodes: enrolment uploads and CLI enrolment. A PNG
+  // of a few hundred KB can declare 225 MP, which libvips would hold whole in memory; nothing a gallery
+  // or a CCTV still needs comes near 40 MP. At most sharp's own default ceiling.
+  MAX_IMAGE_PIXELS: z.coerce.number().int().min(1_000_000).max(268_402_689).default(40_000_000),
 });
 
 export type AppConfig = {
@@ -24,6 +28,8 @@ export type AppConfig = {
   databaseUrl: string | undefined;
   qdrant: { url: string; apiKey: string | undefined; shards: number; replicationFactor: number } | undefined;
   authSecret: string | undefined;
+  /** Images above this many pixels are refused before they are decoded. */
+  maxImagePixels: number;
 };
 
 let cached: AppConfig | undefined;
@@ -43,6 +49,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       ? { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, shards: e.QDRANT_SHARDS, replicationFactor: e.QDRANT_REPLICATION_FACTOR }
       : undefined,
     authSecret: e.AUTH_SECRET,
+    maxImagePixels: e.MAX_IMAGE_PIXELS,
   };
 }
 

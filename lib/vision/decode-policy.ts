@@ -1,7 +1,11 @@
 // Limits shared by both decoders so the browser and Node accept and refuse the same files.
 
 export type DecodePolicy = {
-  /** Refuse outright above this (decompression bombs); nothing legitimate from CCTV is this large. */
+  /**
+   * Refuse outright above this, before decoding (decompression bombs: a 219 KB interlaced PNG can declare
+   * 15000×15000). Nothing legitimate from CCTV or a custody photo is this large; the server's limit is
+   * configurable (MAX_IMAGE_PIXELS), the browser's is this default.
+   */
   maxInputPixels: number;
   /** Larger images are reduced to this many pixels before detection; the scale is recorded. */
   maxWorkingPixels: number;
@@ -10,7 +14,7 @@ export type DecodePolicy = {
 };
 
 export const defaultDecodePolicy: DecodePolicy = {
-  maxInputPixels: 250_000_000,
+  maxInputPixels: 40_000_000,
   maxWorkingPixels: 16_777_216,
   animated: 'refuse',
 };

@@ -123,7 +123,8 @@ export function readImageSize(bytes: Uint8Array): { width: number; height: numbe
   const be32 = (at: number) => be16(at) * 65536 + be16(at + 2);
   switch (sniffed.format) {
     case 'png':
-      return { width: be32(16), height: be32(20) };
+      // The size is IHDR's, which must come first; without it the bytes after the signature are not a size.
+      return ascii(bytes, 12, 4) === 'IHDR' && bytes.length >= 24 ? { width: be32(16), height: be32(20) } : null;
     case 'gif':
       return { width: le16(6), height: le16(8) };
     case 'bmp':

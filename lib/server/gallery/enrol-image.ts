@@ -5,8 +5,10 @@ import type { TransactionClient } from '@/lib/server/db/database';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import type { CropStore } from '@/lib/server/storage/crop-store';
 import { decodeImageFile } from '@/lib/server/vision/decode-image-file';
+import { AppError } from '@/lib/shared/errors';
 import { pickPrimaryFace, type FaceAnalysis, type FacePipeline } from '@/lib/vision/face-pipeline';
 import { isVerdictBelow } from '@/lib/vision/face-quality';
+import type { RgbImage } from '@/lib/vision/pixel-image';
 import { VisionError } from '@/lib/vision/vision-error';
 import { embeddingToBytes } from './embedding-bytes';
 
@@ -121,8 +123,16 @@ export async function chooseEnrolmentFace(
   policy: EnrolmentPolicy = APP_ENROLMENT_POLICY,
 ): Promise<ChosenFace> {
   let analyses: FaceAnalysis[];
+  let image: RgbImage;
   try {
-    const { image } = await decodeImageFile(bytes);
+    ({ image } = await decodeImageFile(bytes));
+  } catch (error) {
+    // Not an image, not a still, or larger than the pixel limit: refused, not set aside. There is
+    // nothing in it for a person to resolve, and nothing of it is kept.
+    if (error instanceof VisionError) throw new AppError('VALIDATION', error.message, { file: [error.message] });
+    throw error;
+  }
+  try {
     let faces = await pipeline.detectFaces(image);
     if (faces.length === 0 && policy.lowConfidenceRetry) faces = await pipeline.detectFaces(image, policy.lowConfidenceRetry);
     if (policy.severalFaces === 'take_primary') {

@@ -8,6 +8,7 @@ import type { FivePoints } from '@/lib/vision/face-models';
 import type { FacePipeline } from '@/lib/vision/face-pipeline';
 import { assessQuality, defaultQualityPolicy, measureQuality, type QualityPolicy, type QualityReport, type QualityVerdict } from '@/lib/vision/face-quality';
 import type { RgbImage } from '@/lib/vision/pixel-image';
+import { sniffImage } from '@/lib/vision/sniff-image';
 
 /** The recogniser's input: the browser sends the crop it embedded, so it must be exactly this size. */
 export const ALIGNED_CROP_SIZE = 112;
@@ -46,6 +47,12 @@ function refuse(message: string, field: string): never {
 
 /** Decodes the submitted crop to RGB pixels; anything but the recogniser's exact input size is refused. */
 export async function decodeAlignedCrop(bytes: Uint8Array): Promise<RgbImage> {
+  // By magic bytes, before any decoder: the workbench sends a PNG (a JPEG is accepted), and anything
+  // else (an SVG, a PDF, an animation) is refused without reaching libvips.
+  const sniffed = sniffImage(bytes);
+  if (!sniffed || (sniffed.format !== 'png' && sniffed.format !== 'jpeg') || sniffed.isAnimated) {
+    refuse('The face crop must be a PNG or JPEG still image.', 'crop');
+  }
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
     // A crop larger than 512×512 is not worth decoding to find out it is the wrong size.

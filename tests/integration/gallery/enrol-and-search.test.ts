@@ -21,7 +21,6 @@ import { VectorIndexError, type VectorIndex } from '@/lib/server/vector/vector-i
 import { decodeImageFile } from '@/lib/server/vision/decode-image-file';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import type { FacePipeline } from '@/lib/vision/face-pipeline';
-import { AppError } from '@/lib/shared/errors';
 import { recordProbeFaceSchema, toProbeFaceInput } from '@/lib/shared/schemas/probe';
 import { runSearchSchema } from '@/lib/shared/schemas/search';
 import { openMemoryDatabase } from '../../support/test-database';
@@ -128,12 +127,15 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
     expect(await database.prisma.subject.count()).toBe(PEOPLE.length);
   });
 
-  it('sets aside what it cannot enrol, with the reason, and remembers it', async () => {
-    const notAnImage = await enrolImage(
+  it('refuses what is not an image, and sets aside what it cannot enrol, with the reason, and remembers it', async () => {
+    const exceptionsBefore = await database.prisma.enrolmentException.count();
+    const notAnImage = enrolImage(
       { prisma: database.prisma, pipeline, crops },
       { watchlist, subjectReference: 'X', bytes: new TextEncoder().encode('not an image at all'), sourceLabel: 'notes.txt', actor: { id: null, role: 'test' } },
     );
-    expect(notAnImage).toMatchObject({ status: 'set_aside', reason: 'unreadable' });
+    // Nothing for a person to resolve there: refused, and nothing recorded.
+    await expect(notAnImage).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(await database.prisma.enrolmentException.count()).toBe(exceptionsBefore);
     const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#777' } }).png().toBuffer();
     const noFace = await enrolImage(
       { prisma: database.prisma, pipeline, crops },
@@ -145,7 +147,7 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
       { watchlist, subjectReference: 'Y', bytes: blank, sourceLabel: 'blank.png', actor: { id: null, role: 'test' } },
     );
     expect(again).toMatchObject({ status: 'set_aside', isAlreadyRecorded: true });
-    expect(await database.prisma.enrolmentException.count()).toBe(2);
+    expect(await database.prisma.enrolmentException.count()).toBe(exceptionsBefore + 1);
   });
 
   it('finds the right person at rank 1 from an unseen image, with calibrated scores', async () => {
@@ -197,7 +199,8 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
         throw new VectorIndexError('UNAVAILABLE', 'index offline');
       },
     });
-    await expect(search(probe.probeFaceId, {}, broken)).rejects.toBeInstanceOf(AppError);
+    // An internal failure, not an AppError: the action wrapper reports and audits it as an error.
+    await expect(search(probe.probeFaceId, {}, broken)).rejects.toBeInstanceOf(VectorIndexError);
     expect(await database.prisma.search.count()).toBe(before);
   });
 
