@@ -97,16 +97,19 @@ async function loadAuditTrail(db: Db, story: WholeStory, throughSequence: bigint
 
 async function findCropKeys(db: Db, actor: Actor, story: WholeStory): Promise<PackCropKeys> {
   const [face, candidates] = await Promise.all([
-    db.probeFace.findFirst({ where: { id: story.probeFace.id, ...whereVisible(actor, 'probeFace') }, select: { cropKey: true } }),
+    db.probeFace.findFirst({ where: { id: story.probeFace.id, ...whereVisible(actor, 'probeFace') }, select: { cropKey: true, purgedAt: true } }),
     db.candidate.findMany({
       where: { searchId: story.search.id, ...whereVisible(actor, 'candidate') },
-      select: { id: true, enrolledFace: { select: { cropKey: true, indexState: true } } },
+      select: { id: true, evidenceCropKey: true, enrolledFace: { select: { cropKey: true, indexState: true, purgedAt: true } } },
     }),
   ]);
+  // An erased face's crop is gone from the store unless retention kept an evidence copy of it (a
+  // disclosed lead, a held case); the pack then says the crop is not held rather than failing.
+  const enrolledCrop = (candidate: (typeof candidates)[number]) =>
+    candidate.evidenceCropKey ?? (candidate.enrolledFace.indexState === 'deleted' || candidate.enrolledFace.purgedAt ? null : candidate.enrolledFace.cropKey);
   return {
-    probe: face?.cropKey ?? null,
-    // An erased face's crop is gone from the store; the pack says so rather than failing.
-    candidates: new Map(candidates.map((candidate) => [candidate.id, candidate.enrolledFace.indexState === 'deleted' ? null : candidate.enrolledFace.cropKey])),
+    probe: face && !face.purgedAt ? face.cropKey : null,
+    candidates: new Map(candidates.map((candidate) => [candidate.id, enrolledCrop(candidate)])),
   };
 }
 
