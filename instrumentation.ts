@@ -15,4 +15,7 @@ export async function register(): Promise<void> {
       .catch((error: unknown) => console.error('[retention] failed; will retry:', error));
   void run();
   setInterval(run, HOUR_MS).unref();
+  // Signed checkpoints of the audit chain at start, every ten minutes and at shutdown.
+  const { startAuditJobs } = await import('@/lib/server/audit/audit-jobs');
+  startAuditJobs();
 }

@@ -5,7 +5,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:f
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { getConfig } from '@/lib/server/config';
+import { getConfig, migrationDatabaseUrl } from '@/lib/server/config';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
 import { decideDemoSeeding, seedDemoUsers } from '@/lib/server/seed/seed-demo-users';
 import { ensurePrivateDataDir, OWNER_ONLY_FILE, restrictFileCreationMask } from '@/lib/server/storage/owner-only';
@@ -24,8 +24,15 @@ try {
   process.exit(1);
 }
 
+const migration = migrationDatabaseUrl(config);
+if (migration.isSingleRole) {
+  console.warn(
+    '[db] WARNING: DATABASE_MIGRATION_URL is not set, so migrations and the app use one PostgreSQL role, which owns the ' +
+      'audit table and could disable its append-only trigger. See scripts/create-runtime-role.sql for the two-role set-up.',
+  );
+}
 const started = Date.now();
-const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: embeddedDatabaseDir(config.dataDir) });
+const database = await openDatabase({ databaseUrl: config.databaseUrl, migrationUrl: migration.url, pgliteDir: embeddedDatabaseDir(config.dataDir) });
 try {
   const { applied } = database.migrations;
   console.log(

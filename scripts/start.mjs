@@ -54,10 +54,18 @@ run(process.execPath, ['--conditions=react-server', '--import', 'tsx', join(root
 
 const authSecret = env.AUTH_SECRET || readFileSync(join(dataDir, 'auth-secret'), 'utf8').trim();
 console.log(`[start] serving on http://${host}:${port}`);
+// The server never holds the migration (owner) role's credentials: only prepare-store needed them.
+// NEXT_MANUAL_SIG_HANDLE leaves SIGTERM/SIGINT to the app, which writes its last audit records
+// (buffered crop views, a final checkpoint) before it exits (lib/server/audit/audit-jobs.ts).
+const { DATABASE_MIGRATION_URL: _ownerUrl, ...serverEnv } = env;
 const server = spawn(
   process.execPath,
   [join(root, 'node_modules/next/dist/bin/next'), isDev ? 'dev' : 'start', '-H', host, '-p', port],
-  { cwd: root, stdio: 'inherit', env: { ...env, DATA_DIR: dataDir, AUTH_SECRET: authSecret, AUTH_TRUST_HOST: 'true' } },
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...serverEnv, DATA_DIR: dataDir, AUTH_SECRET: authSecret, AUTH_TRUST_HOST: 'true', NEXT_MANUAL_SIG_HANDLE: '1' },
+  },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

@@ -11,11 +11,20 @@ const environmentSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
     .optional(),
+  // The owner role that applies migrations; the app itself connects as DATABASE_URL's runtime role,
+  // which owns nothing and may only read and append the audit log (see scripts/create-runtime-role.sql).
+  DATABASE_MIGRATION_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_MIGRATION_URL must be a postgres:// URL')
+    .optional(),
   QDRANT_URL: z.string().url().optional(),
   QDRANT_API_KEY: z.string().optional(),
   QDRANT_SHARDS: z.coerce.number().int().min(1).default(1),
   QDRANT_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
   AUTH_SECRET: z.string().min(32).optional(),
+  // How many reverse proxies in front of the server append to X-Forwarded-For (0: none, the header is
+  // the client's own claim and no address is recorded; 1: one proxy, whose entry is trusted).
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   // The largest image (width × height) the server decodes: enrolment uploads and CLI enrolment. A PNG
   // of a few hundred KB can declare 225 MP, which libvips would hold whole in memory; nothing a gallery
   // or a CCTV still needs comes near 40 MP. At most sharp's own default ceiling.
@@ -26,8 +35,11 @@ export type AppConfig = {
   dataDir: string;
   port: number;
   databaseUrl: string | undefined;
+  /** Set only where migrations run as a separate owner role; see `migrationDatabaseUrl`. */
+  databaseMigrationUrl: string | undefined;
   qdrant: { url: string; apiKey: string | undefined; shards: number; replicationFactor: number } | undefined;
   authSecret: string | undefined;
+  trustedProxyHops: number;
   /** Images above this many pixels are refused before they are decoded. */
   maxImagePixels: number;
 };
@@ -45,12 +57,25 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     dataDir: resolve(e.DATA_DIR),
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
+    databaseMigrationUrl: e.DATABASE_MIGRATION_URL,
     qdrant: e.QDRANT_URL
       ? { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, shards: e.QDRANT_SHARDS, replicationFactor: e.QDRANT_REPLICATION_FACTOR }
       : undefined,
     authSecret: e.AUTH_SECRET,
+    trustedProxyHops: e.TRUST_PROXY,
     maxImagePixels: e.MAX_IMAGE_PIXELS,
   };
+}
+
+/**
+ * Where migrations are applied from: the owner role's URL, or DATABASE_URL itself in a single-role
+ * set-up, which `isSingleRole` flags so that the tools applying migrations can say so (the audit log
+ * is then protected by its trigger alone, which its owner may disable).
+ */
+export function migrationDatabaseUrl(config: AppConfig): { url: string | undefined; isSingleRole: boolean } {
+  if (!config.databaseUrl) return { url: undefined, isSingleRole: false };
+  if (!config.databaseMigrationUrl) return { url: config.databaseUrl, isSingleRole: true };
+  return { url: config.databaseMigrationUrl, isSingleRole: false };
 }
 
 export function getConfig(): AppConfig {

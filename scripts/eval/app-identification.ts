@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { createActionDefiner } from '@/lib/server/actions/create-action-definer';
+import { CLI_REQUEST_CONTEXT } from '@/lib/server/audit/request-context';
 import { recordProbeFaceSpec } from '@/lib/server/actions/specs/record-probe-face';
 import { runSearchSpec } from '@/lib/server/actions/specs/run-search';
 import { getConfig } from '@/lib/server/config';
@@ -69,7 +70,7 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
   const kase = await prisma.case.create({
     data: { reference: 'EVALUATION', offence: 'None', purpose: 'Measure identification accuracy', legalBasis: 'Evaluation only', openedById: investigator.id, teamId: team.id },
   });
-  const defineAction = createActionDefiner({ getActor: async () => investigator, getPrisma: async () => prisma });
+  const defineAction = createActionDefiner({ getActor: async () => investigator, getPrisma: async () => prisma, getRequestContext: async () => CLI_REQUEST_CONTEXT });
   const recordProbeFace = defineAction(recordProbeFaceSpec);
   const runSearch = defineAction(runSearchSpec);
   const crops = cropStoreFor(dataDir);

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import type { TransactionClient } from '@/lib/server/db/database';
 import { appendAuditEvent, recordAuditEvent, type AuditEntry } from '@/lib/server/audit/append-audit-event';
+import { ambientRequestContext, type RequestContext } from '@/lib/server/audit/request-context';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { AppError, type ActionResult, type ErrorCode } from '@/lib/shared/errors';
 import { hasPermission, type Permission } from '@/lib/shared/permissions';
@@ -58,6 +59,12 @@ export type ActionSpec<Schema extends z.ZodType, Data, Authorized = void, Prepar
 export type ActionDependencies = {
   getActor: () => Promise<Actor | null>;
   getPrisma: () => Promise<PrismaClient>;
+  /**
+   * Where the call came from, recorded in every event the wrapper writes: the web request's address
+   * and user agent on the server (`readRequestContext`), `CLI_REQUEST_CONTEXT` in command-line tools.
+   * Left out, the web request in scope is used if there is one.
+   */
+  getRequestContext?: () => Promise<RequestContext | null>;
   logError?: (eventId: string, error: unknown) => void;
 };
 
@@ -85,6 +92,7 @@ export async function authorizeCreation(): Promise<void> {}
  */
 export function createActionDefiner(dependencies: ActionDependencies) {
   const logError = dependencies.logError ?? ((eventId, error) => console.error(`[action] ${eventId}`, error));
+  const getRequestContext = dependencies.getRequestContext ?? ambientRequestContext;
 
   return function defineAction<Schema extends z.ZodType, Data, Authorized = void, Prepared = void>(
     spec: ActionSpec<Schema, Data, Authorized, Prepared>,
@@ -92,9 +100,15 @@ export function createActionDefiner(dependencies: ActionDependencies) {
     return async function action(rawInput: unknown): Promise<ActionResult<Data>> {
       let actor: Actor | null = null;
       let prisma: PrismaClient;
+      let request: RequestContext | null;
       try {
         prisma = await dependencies.getPrisma();
         actor = await dependencies.getActor();
+        // Not knowing where a call came from is worth a log line, not a refused action.
+        request = await getRequestContext().catch((error: unknown) => {
+          logError(randomUUID(), error);
+          return null;
+        });
       } catch (error) {
         const eventId = randomUUID();
         logError(eventId, error);
@@ -109,6 +123,7 @@ export function createActionDefiner(dependencies: ActionDependencies) {
           action: spec.name,
           outcome: code === 'INTERNAL' ? 'error' : 'refused',
           payload: { code, ...attemptedTargets(rawInput), ...details, ...(eventId ? { eventId } : {}) },
+          request,
         };
         try {
           await recordAuditEvent(prisma, entry);
@@ -156,6 +171,7 @@ export function createActionDefiner(dependencies: ActionDependencies) {
             targetType: outcome.target.type,
             targetId: outcome.target.id,
             payload: outcome.auditPayload ?? {},
+            request,
           });
           return outcome.data;
         });
@@ -180,15 +196,22 @@ export function createActionDefiner(dependencies: ActionDependencies) {
 // to hold ids, at the top level or one level down (a form's `payload`), and only values shaped like a
 // UUID, so free text from an unvalidated input never reaches the audit log.
 const TARGET_ID_FIELDS = ['caseId', 'probeFaceId', 'searchId', 'candidateId', 'watchlistId', 'subjectId', 'userId', 'disclosureId', 'disputeId', 'idempotencyKey'] as const;
+// Lists of ids (the watch-lists a refused search would have searched), bounded so that a hostile
+// input cannot inflate the log.
+const TARGET_ID_LIST_FIELDS = ['watchlistIds'] as const;
+const MAX_LISTED_IDS = 50;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function attemptedTargets(input: unknown): Record<string, string> {
-  const found: Record<string, string> = {};
+export function attemptedTargets(input: unknown): Record<string, string | string[]> {
+  const found: Record<string, string | string[]> = {};
   const visit = (value: unknown, depth: number) => {
     if (!value || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return;
     for (const [key, field] of Object.entries(value)) {
       if ((TARGET_ID_FIELDS as readonly string[]).includes(key) && typeof field === 'string' && UUID_PATTERN.test(field)) found[key] ??= field;
-      else if (depth === 0) visit(field, 1);
+      else if ((TARGET_ID_LIST_FIELDS as readonly string[]).includes(key) && Array.isArray(field)) {
+        const ids = field.filter((item): item is string => typeof item === 'string' && UUID_PATTERN.test(item)).slice(0, MAX_LISTED_IDS);
+        if (ids.length > 0) found[key] ??= ids;
+      } else if (depth === 0) visit(field, 1);
     }
   };
   visit(input, 0);

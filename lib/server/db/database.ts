@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PrismaClient } from '@/lib/server/generated/prisma/client';
 import { getConfig } from '@/lib/server/config';
 import { applyMigrations, readMigrationFiles, type MigrationReport } from './migrate';
+import { applyRuntimeGrants } from './runtime-role';
 import { openSqlDriver, type SqlDriver } from './sql-driver';
 
 export type Database = {
@@ -15,6 +16,11 @@ export type Database = {
 export type OpenDatabaseOptions = {
   /** postgres:// URL; when absent the embedded PGlite store is used. */
   databaseUrl?: string | undefined;
+  /**
+   * postgres:// URL of the owner role that applies migrations, where the app's own role (databaseUrl)
+   * owns nothing; it then also grants the runtime role its privileges. Only open for the migration.
+   */
+  migrationUrl?: string | undefined;
   /** PGlite data folder; when absent (and no URL) the database lives in memory, for tests. */
   pgliteDir?: string | undefined;
 };
@@ -24,7 +30,10 @@ export const MIGRATIONS_DIR = join(process.cwd(), 'prisma', 'migrations');
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const driver = await openSqlDriver(options);
   try {
-    const migrations = await applyMigrations(driver, readMigrationFiles(MIGRATIONS_DIR));
+    const migrations =
+      options.databaseUrl && options.migrationUrl && options.migrationUrl !== options.databaseUrl
+        ? await migrateAsOwner(driver, options.migrationUrl)
+        : await applyMigrations(driver, readMigrationFiles(MIGRATIONS_DIR));
     const prisma = new PrismaClient({ adapter: driver.createPrismaAdapter() });
     return {
       prisma,
@@ -41,6 +50,23 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
 }
 
+// Migrations and grants through a short-lived connection as the owner; the app keeps only its own.
+async function migrateAsOwner(runtime: SqlDriver, migrationUrl: string): Promise<MigrationReport> {
+  const [{ role } = { role: '' }] = await runtime.query<{ role: string }>('SELECT current_user AS role');
+  const owner = await openSqlDriver({ databaseUrl: migrationUrl });
+  try {
+    const report = await applyMigrations(owner, readMigrationFiles(MIGRATIONS_DIR));
+    const [{ role: ownerRole } = { role: '' }] = await owner.query<{ role: string }>('SELECT current_user AS role');
+    if (role !== ownerRole) {
+      const problems = await owner.withSession((session) => applyRuntimeGrants(session, role));
+      for (const problem of problems) console.warn(`[db] WARNING: ${problem}; the audit log is not protected from the application's own role.`);
+    }
+    return report;
+  } finally {
+    await owner.close();
+  }
+}
+
 export function embeddedDatabaseDir(dataDir: string): string {
   return join(dataDir, 'db');
 }
@@ -52,6 +78,7 @@ const holder = globalThis as typeof globalThis & { __rfrDatabase?: Promise<Datab
 export function getDatabase(): Promise<Database> {
   holder.__rfrDatabase ??= openDatabase({
     databaseUrl: getConfig().databaseUrl,
+    migrationUrl: getConfig().databaseMigrationUrl,
     pgliteDir: embeddedDatabaseDir(getConfig().dataDir),
   }).catch((error: unknown) => {
     holder.__rfrDatabase = undefined;

@@ -51,7 +51,29 @@ export function readMigrationFiles(migrationsDir: string): MigrationFile[] {
 type AppliedRow = { migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null };
 
 export async function applyMigrations(driver: SqlDriver, migrations: MigrationFile[]): Promise<MigrationReport> {
-  return driver.withSession((session) => applyWithLock(session, migrations));
+  return driver.withSession(async (session) => (await findAllApplied(session, migrations)) ?? applyWithLock(session, migrations));
+}
+
+/**
+ * The common case, read-only: every migration is recorded, finished and unchanged. It needs no lock
+ * and no CREATE, so it also works for a runtime role that may only read `_prisma_migrations` (see
+ * runtime-role.ts); anything else (pending, unfinished, edited, unknown) takes the locked path below,
+ * which applies what is pending or explains what is wrong.
+ */
+async function findAllApplied(session: SqlSession, migrations: MigrationFile[]): Promise<MigrationReport | null> {
+  const [exists] = await session.query<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
+  if (!exists?.present) return null;
+  const rows = await session.query<AppliedRow>(
+    'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
+  );
+  const recorded = new Map(rows.map((row) => [row.migration_name, row]));
+  const isCurrent =
+    rows.length === migrations.length &&
+    migrations.every((migration) => {
+      const row = recorded.get(migration.name);
+      return row?.finished_at && row.checksum === migration.checksum;
+    });
+  return isCurrent ? { applied: [], alreadyApplied: migrations.map((migration) => migration.name) } : null;
 }
 
 async function applyWithLock(driver: SqlSession, migrations: MigrationFile[]): Promise<MigrationReport> {

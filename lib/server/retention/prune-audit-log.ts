@@ -65,8 +65,9 @@ export async function pruneAuditLog(
       if (end < first.sequence) return null;
       const last = await tx.auditEvent.findUniqueOrThrow({ where: { sequence: end }, select: { hash: true } });
       // The trigger lets this transaction, and only for events up to `end`, delete (see the migration).
-      await tx.$executeRaw`SELECT set_config('rfr.audit_prune_through', ${end.toString()}, true)`;
-      const deleted = await tx.auditEvent.deleteMany({ where: { sequence: { lte: end } } });
+      // Through the owner's function: the app's runtime role may not DELETE audit events itself.
+      const [result] = await tx.$queryRaw<{ deleted: bigint }[]>`SELECT prune_audit_events(${end}) AS deleted`;
+      const deleted = { count: Number(result?.deleted ?? 0) };
       const payload: AuditPrunePayload = { prunedThrough: end.toString(), prunedThroughHash: last.hash, events: deleted.count, olderThan: bound.toISOString() };
       await appendAuditEvent(tx, { actorId: null, actorRole: 'system', action: AUDIT_PRUNE_ACTION, outcome: 'success', targetType: 'audit_events', targetId: null, payload });
       return { end, count: deleted.count };

@@ -88,7 +88,16 @@ export function mayActorSearch(list: { searchableBy: string[] }, actorId: string
   return list.searchableBy.length === 0 || list.searchableBy.includes(actorId);
 }
 
-export type SearchOutcome = { searchId: string; candidates: number; gallerySize: number };
+export type SearchOutcome = {
+  searchId: string;
+  candidates: number;
+  gallerySize: number;
+  /** For the audit record (Art. 12(3): the reference database used): the faces searched in each list. */
+  watchlistSizes: { watchlistId: string; faces: number }[];
+  /** For the audit record: the search's period of use, from the gallery count to the stored results. */
+  startedAt: Date;
+  completedAt: Date;
+};
 
 /**
  * Runs the search and records it, its candidates and (through the action wrapper) its audit event in
@@ -111,7 +120,12 @@ export async function runFaceSearch(options: {
   const now = new Date();
 
   const searchable = { watchlistId: { in: target.watchlistIds }, modelId, indexState: 'indexed' as const, expiresAt: { gt: now }, subject: { deletedAt: null } };
-  const gallerySize = await tx.enrolledFace.count({ where: searchable });
+  const perList = await tx.enrolledFace.groupBy({ by: ['watchlistId'], where: searchable, _count: { _all: true } });
+  const watchlistSizes = target.watchlistIds.map((watchlistId) => ({
+    watchlistId,
+    faces: perList.find((group) => group.watchlistId === watchlistId)?._count._all ?? 0,
+  }));
+  const gallerySize = watchlistSizes.reduce((total, list) => total + list.faces, 0);
 
   // Ask the index for more than needed: hits for faces expired or erased since their last sync are
   // dropped below against the database, which has the final word, and a subject with several
@@ -138,6 +152,7 @@ export async function runFaceSearch(options: {
     })
     .slice(0, listSize);
 
+  const completedAt = new Date();
   const search = await tx.search.create({
     data: {
       caseId: target.caseId,
@@ -152,7 +167,7 @@ export async function runFaceSearch(options: {
       indexVersion: '1',
       gallerySize,
       // The search is recorded complete, with its candidates, in the one transaction that ran it.
-      completedAt: new Date(),
+      completedAt,
       // A search that listed nobody has nothing for a person to review: its outcome is settled.
       ...(ranked.length === 0 ? { reviewState: 'no_match_in_list' as const } : {}),
       // One multi-row insert rather than a statement per candidate.
@@ -180,5 +195,5 @@ export async function runFaceSearch(options: {
   if (target.qualityOverrideReason) {
     await tx.probeFace.update({ where: { id: target.probeFace.id }, data: { qualityOverrideReason: target.qualityOverrideReason } });
   }
-  return { searchId: search.id, candidates: ranked.length, gallerySize };
+  return { searchId: search.id, candidates: ranked.length, gallerySize, watchlistSizes, startedAt: now, completedAt };
 }

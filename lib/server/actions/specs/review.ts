@@ -20,12 +20,13 @@ async function findWorkableSearch(tx: TransactionClient, actor: Actor, searchId:
     where: { id: searchId, ...whereVisible(actor, 'search', 'work') },
     select: {
       id: true,
+      caseId: true,
       actorId: true,
       reviewState: true,
       createdAt: true,
       case: { select: { status: true } },
       candidates: { orderBy: { rank: 'asc' }, select: { id: true } },
-      reviews: { select: { id: true, stage: true, reviewerId: true, committedAt: true, candidateOrder: true } },
+      reviews: { select: { id: true, stage: true, reviewerId: true, startedAt: true, committedAt: true, candidateOrder: true } },
     },
   });
   if (!search) throw new AppError('NOT_FOUND', 'No such search, or it is not in one of your team’s cases.');
@@ -89,12 +90,15 @@ export const commitReviewSpec = specifyAction({
       data: { reviewId: saved.id, outcome },
       target: { type: 'search', id: search.id },
       auditPayload: {
+        caseId: search.caseId,
         stage,
         reviewId: saved.id,
         isNoMatchInList: input.isNoMatchInList,
         outcome,
-        periodStart: (review ? search.reviews.find((entry) => entry.id === review.id) : null) ? undefined : search.createdAt.toISOString(),
+        // The review's period of use (Art. 12(3)): a second review started when it was taken.
+        periodStart: (review?.startedAt ?? search.createdAt).toISOString(),
         periodEnd: committedAt.toISOString(),
+        candidateOrder: expected,
         decisions: input.decisions.map((entry) => ({ candidateId: entry.candidateId, decision: entry.decision, rationale: entry.rationale, checklist: entry.checklist })),
       },
     };
@@ -176,12 +180,12 @@ export const takeSecondReviewSpec = specifyAction({
     // Taking it again (a reload) returns the same review with the same order.
     const review = second ?? (await tx.review.create({
       data: { searchId: search.id, stage: 'second', reviewerId: actor.id, candidateOrder: shuffled(search.candidates.map((candidate) => candidate.id)) },
-      select: { id: true, startedAt: true },
+      select: { id: true, startedAt: true, candidateOrder: true },
     }));
     return {
       data: { reviewId: review.id },
       target: { type: 'search', id: search.id },
-      auditPayload: { stage: 'second', reviewId: review.id, isAlreadyTaken: Boolean(second), periodStart: second ? undefined : new Date().toISOString() },
+      auditPayload: { caseId: search.caseId, stage: 'second', reviewId: review.id, isAlreadyTaken: Boolean(second), periodStart: review.startedAt.toISOString(), candidateOrder: review.candidateOrder },
     };
   },
 });
@@ -198,6 +202,7 @@ export const requestDisclosureSpec = specifyAction({
         searchId: true,
         search: {
           select: {
+            caseId: true,
             reviewState: true,
             dispute: { select: { status: true, resolution: true } },
             candidates: { select: { adjudications: { select: { id: true, candidateId: true, stage: true, decision: true, supersedesId: true } } } },
@@ -226,7 +231,7 @@ export const requestDisclosureSpec = specifyAction({
     return {
       data: { disclosureId: created.id },
       target: { type: 'disclosure', id: created.id },
-      auditPayload: { candidateId: candidate.id, searchId: candidate.searchId, statement: input.statement },
+      auditPayload: { caseId: candidate.search.caseId, candidateId: candidate.id, searchId: candidate.searchId, statement: input.statement },
     };
   },
 });

@@ -15,19 +15,35 @@ export const runSearchSpec = specifyAction({
     return { policy, target: await authorizeFaceSearch(tx, actor, input, policy) };
   },
   async run({ actor, input, tx, authorized: { policy, target } }) {
-    const outcome = await runFaceSearch({ tx, actor, input, target, policy, index: getVectorIndex(), calibrate: calibrateCandidate });
+    const index = getVectorIndex();
+    const { watchlistSizes, startedAt, completedAt, ...outcome } = await runFaceSearch({ tx, actor, input, target, policy, index, calibrate: calibrateCandidate });
+    // The audit event alone must say what was searched with what, against what, and what was shown
+    // (Art. 12(3) LED logging): the still and crop by hash, each list and its size, every candidate.
+    const face = await tx.probeFace.findUniqueOrThrow({ where: { id: input.probeFaceId }, select: { cropSha256: true, probe: { select: { id: true, imageSha256: true } } } });
+    const candidates = await tx.candidate.findMany({
+      where: { searchId: outcome.searchId },
+      orderBy: { rank: 'asc' },
+      select: { id: true, rank: true, subjectId: true, enrolledFaceId: true, rawScore: true },
+    });
     return {
       data: outcome,
       target: { type: 'search', id: outcome.searchId },
       auditPayload: {
         caseId: target.caseId,
         probeFaceId: input.probeFaceId,
+        probeId: face.probe.id,
+        imageSha256: face.probe.imageSha256,
+        cropSha256: face.cropSha256,
         watchlistIds: target.watchlistIds,
+        watchlists: watchlistSizes,
+        modelId: target.probeFace.modelId,
+        indexEngine: index.engine,
         mode: input.mode,
         listSize: input.listSize ?? policy.listSize,
         threshold: input.threshold ?? null,
         gallerySize: outcome.gallerySize,
-        candidates: outcome.candidates,
+        candidates: candidates.map((candidate) => ({ candidateId: candidate.id, rank: candidate.rank, subjectId: candidate.subjectId, enrolledFaceId: candidate.enrolledFaceId, rawScore: candidate.rawScore })),
+        period: { start: startedAt.toISOString(), end: completedAt.toISOString() },
         qualityVerdict: target.probeFace.qualityVerdict,
         qualityOverrideReason: input.qualityOverrideReason ?? null,
         isQualityOverride: target.qualityOverrideReason !== null,

@@ -2,5 +2,5 @@ import { findProbeCropKeyForActor } from '@/lib/server/dal/face-crops';
 import { serveCrop } from '@/lib/server/http/serve-crop';
 
 export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
-  return serveCrop((await params).id, findProbeCropKeyForActor);
+  return serveCrop({ id: (await params).id, kind: 'probe_face', findKey: findProbeCropKeyForActor });
 }
