@@ -15,8 +15,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
       <h1>Audit log</h1>
       <p className={`alert ${chain.ok ? 'ok' : 'error'}`} role="status" data-testid="chain-status">
         {chain.ok
-          ? `Hash chain intact: ${chain.events} events verified.`
-          : `Hash chain BROKEN at event ${chain.brokenAt}: ${chain.reason}.`}
+          ? `Hash chain intact: ${chain.events} ${chain.mode === 'incremental' ? `new events verified after event ${chain.fromSequence}` : 'events verified'}${chain.checkpoint ? `; last signed checkpoint at event ${chain.checkpoint.sequence}, ${chain.checkpoint.time}` : '; no signed checkpoint yet'}.`
+          : `Hash chain BROKEN at event ${chain.brokenAt ?? '?'}: ${chain.reason}.`}
       </p>
       <table>
         <thead>
