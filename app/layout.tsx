@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { Providers } from '@/components/providers';
 import './globals.css';
@@ -8,7 +9,10 @@ export const metadata: Metadata = {
   description: 'Retrospective facial recognition, accountable by design',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+// Every page is rendered per request (none is prerendered at build time, not even the 404 page), so
+// each carries the script nonce that proxy.ts puts in its Content-Security-Policy.
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  await connection();
   return (
     <html lang="en-GB">
       <body>

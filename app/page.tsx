@@ -1,8 +1,6 @@
 import { redirect } from 'next/navigation';
-import { findSignedInActor } from '@/lib/server/dal/require-permission';
-import { ROLE_HOME } from '@/lib/shared/roles';
+import { findSessionLanding } from '@/lib/server/dal/require-permission';
 
 export default async function HomePage() {
-  const actor = await findSignedInActor();
-  redirect(actor ? ROLE_HOME[actor.role] : '/sign-in');
+  redirect((await findSessionLanding()) ?? '/sign-in');
 }

@@ -1,22 +1,32 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { useState } from 'react';
 import { createUser } from '@/lib/actions/users';
 import { useActionForm } from '@/lib/client/use-action-mutation';
 import { FieldError, FormError } from '@/components/ui/form-feedback';
+import { TemporaryPassword } from '@/components/admin/temporary-password';
 import { ROLE_LABELS, ROLES } from '@/lib/shared/roles';
 
 export function CreateUserForm({ teamNames }: { teamNames: string[] }) {
   const router = useRouter();
+  const [created, setCreated] = useState<{ email: string; temporaryPassword: string } | null>(null);
   const form = useActionForm(createUser, {
-    onSuccess: (_data, element) => {
+    onSuccess: (data, element) => {
+      setCreated({ email: data.email, temporaryPassword: data.temporaryPassword });
       element.reset();
       router.refresh();
     },
   });
   const error = form.error;
   return (
-    <form className="stack" onSubmit={form.onSubmit}>
+    <form
+      className="stack"
+      onSubmit={(event) => {
+        setCreated(null);
+        form.onSubmit(event);
+      }}
+    >
       <label>
         E-mail
         <input name="email" type="email" required />
@@ -52,14 +62,11 @@ export function CreateUserForm({ teamNames }: { teamNames: string[] }) {
       <span className="hint" id="team-hint">
         The investigative unit whose cases they work on. A new name creates the team. Leave empty for an administrator.
       </span>
-      <label>
-        Initial password
-        <span className="hint">At least 12 characters. Hand it over in person.</span>
-        <input name="password" type="password" autoComplete="new-password" required />
-        <FieldError error={error} name="password" />
-      </label>
+      <span className="hint">
+        No password to choose: the server makes a temporary one, shown once, which they must replace when they first sign in.
+      </span>
       <FormError error={form.formError} />
-      {form.isSuccess ? <p className="alert ok">Account created.</p> : null}
+      {created ? <TemporaryPassword lead="Account created." email={created.email} password={created.temporaryPassword} /> : null}
       <button className="button" type="submit" disabled={form.isPending}>
         Create account
       </button>

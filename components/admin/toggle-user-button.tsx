@@ -15,7 +15,7 @@ export function ToggleUserButton({ userId, email, disabled }: { userId: string; 
         type="button"
         disabled={mutation.isPending}
         onClick={() => {
-          if (!disabled && !window.confirm(`Disable ${email}? They are signed out at their next request.`)) return;
+          if (!disabled && !window.confirm(`Disable ${email}? Every session of theirs ends at once.`)) return;
           mutation.mutate({ userId, disabled: !disabled }, { onSuccess: () => router.refresh() });
         }}
       >

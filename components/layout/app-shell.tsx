@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { SignInNotice } from '@/components/account/sign-in-notice';
 import { signOutNow } from '@/lib/actions/auth';
 import { ROLE_LABELS, type Role } from '@/lib/shared/roles';
 
@@ -24,9 +25,12 @@ const NAVIGATION: Record<Role, { href: string; label: string }[]> = {
 
 export function AppShell({
   user,
+  notice = null,
   children,
 }: {
   user: { displayName: string; email: string; role: Role };
+  /** Sign-ins to this account refused since its previous one, shown until dismissed. */
+  notice?: { failedSignIns: number; lastFailedAt: Date | null } | null;
   children: ReactNode;
 }) {
   return (
@@ -44,6 +48,7 @@ export function AppShell({
         <div className="who">
           <div data-testid="signed-in-as">{user.displayName}</div>
           <div>{user.email}</div>
+          <Link href="/account/password">Change password</Link>
           <form action={signOutNow}>
             <button className="button secondary" type="submit" style={{ marginTop: '0.5rem' }}>
               Sign out
@@ -51,7 +56,10 @@ export function AppShell({
           </form>
         </div>
       </nav>
-      <main className="shell-main">{children}</main>
+      <main className="shell-main">
+        {notice ? <SignInNotice failedSignIns={notice.failedSignIns} lastFailedAt={notice.lastFailedAt?.toISOString() ?? null} /> : null}
+        {children}
+      </main>
     </div>
   );
 }

@@ -21,6 +21,8 @@ export const PERMISSIONS = [
   'settings:manage',
   // Aggregate figures (counts and medians per week), never case content: see lib/server/dal/oversight.ts.
   'oversight:read',
+  // One's own account only (its password, its sign-in notice): every role has it.
+  'account:own',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -35,9 +37,10 @@ const MATRIX: Record<Role, readonly Permission[]> = {
     'adjudication:record',
     'disclosure:request',
     'watchlist:read',
+    'account:own',
   ],
-  supervisor: ['disclosure:decide', 'disclosure:read', 'audit:read', 'oversight:read'],
-  admin: ['watchlist:manage', 'watchlist:read', 'user:manage', 'audit:read', 'settings:manage', 'oversight:read'],
+  supervisor: ['disclosure:decide', 'disclosure:read', 'audit:read', 'oversight:read', 'account:own'],
+  admin: ['watchlist:manage', 'watchlist:read', 'user:manage', 'audit:read', 'settings:manage', 'oversight:read', 'account:own'],
 };
 
 export function hasPermission(role: Role, permission: Permission): boolean {

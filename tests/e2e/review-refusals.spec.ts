@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { hasLfw, lfwImage, lfwMissingMessage } from '../support/lfw';
-import { signIn, signInAs } from './support';
+import { createAccount, signIn, signInAs, signInFirstTime } from './support';
 import { enrolWatchlist, openCase, searchSelectedFace } from './support-faces';
 
 // Every refusal of the review flow, tried the way someone would: by the wrong person, by URL, and by
@@ -13,12 +13,7 @@ const OTHER = { email: 'other-team@demo.local', password: 'other team password 1
 test('reviews refuse the wrong reviewer, other teams, other roles, a missing rationale and a second disclosure request', async ({ browser }) => {
   const admin = await (await browser.newContext()).newPage();
   await signInAs(admin, 'admin');
-  await admin.goto('/admin/users');
-  await admin.getByLabel('E-mail').fill(OTHER.email);
-  await admin.getByLabel('Name').fill('Other Unit Investigator');
-  await admin.getByLabel('Team', { exact: true }).fill('Other unit');
-  await admin.getByLabel('Initial password').fill(OTHER.password);
-  await admin.getByRole('button', { name: 'Create account' }).click();
+  const otherTemporaryPassword = await createAccount(admin, { email: OTHER.email, name: 'Other Unit Investigator', team: 'Other unit' });
   await expect(admin.getByRole('row', { name: /other-team@demo\.local/ })).toBeVisible();
   await enrolWatchlist(admin, 'E2E refusals', [lfwImage('Serena_Williams', 1), lfwImage('Colin_Powell', 1)]);
 
@@ -64,7 +59,7 @@ test('reviews refuse the wrong reviewer, other teams, other roles, a missing rat
 
   // An investigator of another team reaches nothing: not the case, the search, the crops or the action.
   const other = await newPage(browser);
-  await signIn(other, OTHER.email, OTHER.password);
+  await signInFirstTime(other, OTHER.email, otherTemporaryPassword, OTHER.password);
   await expect(other).toHaveURL(/\/cases$/);
   expect((await other.goto(`/cases/${caseId}`))?.status()).toBe(404);
   expect((await other.goto(`/cases/${caseId}/searches/${searchId}`))?.status()).toBe(404);

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { ROLES, type Role } from '@/lib/shared/roles';
-import { ROLE_HOMES, signIn, signInAs } from './support';
+import { choosePassword, createAccount, ROLE_HOMES, signIn, signInAs, signInFirstTime } from './support';
 
 const PAGES: { path: string; role: Role }[] = [
   { path: '/cases', role: 'investigator' },
@@ -96,12 +96,7 @@ test('a server action replayed by the wrong role is refused and changes nothing'
   await signInAs(admin, 'admin');
   await admin.goto('/admin/users');
   const captured = capturedActionCall(admin);
-  await admin.getByLabel('E-mail').fill('legit@demo.local');
-  await admin.getByLabel('Name').fill('Legit User');
-  await admin.getByLabel('Team', { exact: true }).fill('Demo investigations team');
-  await admin.getByLabel('Initial password').fill('a long enough password');
-  await admin.getByRole('button', { name: 'Create account' }).click();
-  await expect(admin.getByText('Account created.')).toBeVisible();
+  await createAccount(admin, { email: 'legit@demo.local', name: 'Legit User', team: 'Demo investigations team' });
   const call = await captured;
 
   await signInAs(page, 'investigator');
@@ -114,18 +109,109 @@ test('a server action replayed by the wrong role is refused and changes nothing'
   await expect(admin.getByRole('cell', { name: 'forged@demo.local' })).toHaveCount(0);
 });
 
+test('a session cookie copied before sign-out opens nothing afterwards, and no response extends it', async ({ page, browser }) => {
+  await signInAs(page, 'investigator');
+  const [sessionCookie] = (await page.context().cookies()).filter((cookie) => cookie.name.endsWith('authjs.session-token'));
+  expect(sessionCookie).toBeDefined();
+  // Issued for the session's absolute lifetime (eight hours by default), not a minute more.
+  expect(sessionCookie!.expires * 1000 - Date.now()).toBeLessThanOrEqual(8 * 60 * 60 * 1000);
+  expect(sessionCookie!.expires * 1000 - Date.now()).toBeGreaterThan(7.9 * 60 * 60 * 1000);
+
+  // Pages, navigation and actions never re-issue the cookie.
+  for (const path of ['/cases', '/reviews', '/']) {
+    const response = await page.request.get(path, { maxRedirects: 0 });
+    const reissued = response.headersArray().filter((header) => header.name.toLowerCase() === 'set-cookie' && header.value.includes('session-token'));
+    expect(reissued, path).toEqual([]);
+  }
+  await page.goto('/cases');
+  const reference = `OP/COPY/${Date.now()}`;
+  const captured = capturedActionCall(page);
+  await page.getByLabel('Case reference').fill(reference);
+  await page.getByLabel('Offence').fill('Burglary');
+  await page.getByLabel('Purpose of the search').fill('Identify the person seen in the CCTV still');
+  await page.getByLabel('Legal basis').fill('Common law policing purpose');
+  await page.getByRole('button', { name: 'Open case' }).click();
+  const call = await captured;
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(reference);
+
+  const copied = await page.context().cookies();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+
+  const thief = await browser.newContext();
+  await thief.addCookies(copied);
+  const stolen = await thief.newPage();
+  await stolen.goto('/cases');
+  await expect(stolen).toHaveURL(/\/sign-in$/);
+  await expect(stolen.getByRole('heading', { name: 'RFR Workstation' })).toBeVisible();
+  const replayed = `${reference}/REPLAYED`;
+  const response = await stolen.request.post('/cases', { headers: call.headers, data: call.body.replace(reference, replayed) });
+  expect(await response.text()).toContain('UNAUTHENTICATED');
+
+  await signInAs(page, 'investigator');
+  await expect(page.getByRole('link', { name: reference, exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: replayed })).toHaveCount(0);
+});
+
+test('a new account starts with a temporary password that opens only the page replacing it', async ({ page, browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signInAs(admin, 'admin');
+  const temporaryPassword = await createAccount(admin, { email: 'starter@demo.local', name: 'New Starter', team: 'Demo investigations team' });
+  // Shown once: a reload does not show it again.
+  await admin.reload();
+  await expect(admin.getByTestId('temporary-password')).toHaveCount(0);
+  await expect(admin.getByRole('row', { name: /starter@demo\.local/ })).toContainText('temporary password');
+
+  await signIn(page, 'starter@demo.local', temporaryPassword);
+  await expect(page).toHaveURL(/\/account\/password$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose your password');
+  await page.goto('/cases');
+  await expect(page).toHaveURL(/\/account\/password$/);
+  await choosePassword(page, temporaryPassword, 'a password only I know');
+  await expect(page.getByRole('status')).toContainText('Password changed');
+  await signIn(page, 'starter@demo.local', 'a password only I know');
+  await expect(page).toHaveURL(/\/cases$/);
+
+  // A reset: a new temporary password, and the holder is signed out at once.
+  admin.on('dialog', (dialog) => dialog.accept());
+  await admin.getByRole('row', { name: /starter@demo\.local/ }).getByRole('button', { name: 'Reset password' }).click();
+  const reset = (await admin.getByTestId('temporary-password').textContent())!.trim();
+  await page.goto('/cases');
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await signIn(page, 'starter@demo.local', 'a password only I know');
+  await expect(page.locator('#sign-in-error')).toHaveText('E-mail or password not recognised.');
+  await signInFirstTime(page, 'starter@demo.local', reset, 'another password only I know');
+  await expect(page).toHaveURL(/\/cases$/);
+  // The refused sign-in (the old password) is reported to the holder, until dismissed.
+  await expect(page.getByTestId('sign-in-notice')).toContainText('One sign-in to your account was refused');
+  await page.getByTestId('sign-in-notice').getByRole('button', { name: 'Dismiss' }).click();
+  await expect(page.getByTestId('sign-in-notice')).toHaveCount(0);
+
+  // A new role ends their sessions; they sign in again as what they now are.
+  await admin.reload();
+  const row = admin.getByRole('row', { name: /starter@demo\.local/ });
+  await row.getByLabel('Role of starter@demo.local').selectOption({ label: 'Supervisor' });
+  await row.getByRole('button', { name: 'Set role' }).click();
+  await expect(admin.getByRole('row', { name: /starter@demo\.local/ }).getByLabel('Role of starter@demo.local')).toHaveValue('supervisor');
+  await page.goto('/cases');
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await signIn(page, 'starter@demo.local', 'another password only I know');
+  await expect(page).toHaveURL(/\/disclosures$/);
+
+  // Every role reaches its own password page from the shell; an administrator's own row has no role control.
+  await page.getByRole('link', { name: 'Change password' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Change password');
+  await expect(admin.getByRole('row', { name: /admin@demo\.local/ })).toContainText('you');
+  await expect(admin.getByLabel('Role of admin@demo.local')).toHaveCount(0);
+});
+
 test('a disabled account is signed out at its next request and cannot sign in', async ({ page, browser }) => {
   const admin = await (await browser.newContext()).newPage();
   await signInAs(admin, 'admin');
-  await admin.goto('/admin/users');
-  await admin.getByLabel('E-mail').fill('temp@demo.local');
-  await admin.getByLabel('Name').fill('Temporary Investigator');
-  await admin.getByLabel('Team', { exact: true }).fill('Demo investigations team');
-  await admin.getByLabel('Initial password').fill('temporary password 1');
-  await admin.getByRole('button', { name: 'Create account' }).click();
+  const temporaryPassword = await createAccount(admin, { email: 'temp@demo.local', name: 'Temporary Investigator', team: 'Demo investigations team' });
   await expect(admin.getByRole('cell', { name: 'temp@demo.local' })).toBeVisible();
 
-  await signIn(page, 'temp@demo.local', 'temporary password 1');
+  await signInFirstTime(page, 'temp@demo.local', temporaryPassword, 'temporary password 1');
   await expect(page).toHaveURL(/\/cases$/);
 
   admin.on('dialog', (dialog) => dialog.accept());

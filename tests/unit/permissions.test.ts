@@ -34,6 +34,10 @@ describe('permission matrix', () => {
     expect(ROLES.filter((role) => hasPermission(role, 'oversight:read'))).toEqual(['supervisor', 'admin']);
   });
 
+  it('lets every role manage its own account (its password), and only its own', () => {
+    for (const role of ROLES) expect(hasPermission(role, 'account:own'), role).toBe(true);
+  });
+
   it('lists only known permissions for each role', () => {
     for (const role of ROLES) {
       for (const permission of permissionsOf(role)) expect(PERMISSIONS).toContain(permission);

@@ -2,9 +2,10 @@ import 'server-only';
 import NextAuth, { CredentialsSignin } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { getPrisma } from '@/lib/server/db/database';
-import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
-import { authConfig } from './auth-config';
-import { authenticateWithPassword } from './authenticate';
+import { getConfig } from '@/lib/server/config';
+import { authConfig, readSessionTokenClaims } from './auth-config';
+import { authenticateWithPassword, throttleAddressFromHeaders } from './authenticate';
+import { endSessionsOnSignOut } from './sessions';
 
 class SignInThrottled extends CredentialsSignin {
   override code = 'throttled';
@@ -13,7 +14,10 @@ class AccountDisabled extends CredentialsSignin {
   override code = 'disabled';
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth({
+// Only `signIn` and `signOut` are used, from server actions (lib/actions/auth.ts). There is no
+// /api/auth route: its session endpoint would re-issue the cookie on every call, and its credentials
+// callback would be a second way in.
+export const { signIn, signOut } = NextAuth({
   ...authConfig,
   logger: {
     // A refused sign-in is an expected outcome, already in the audit log; not a server error.
@@ -25,8 +29,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   providers: [
     Credentials({
       credentials: { email: { label: 'E-mail' }, password: { label: 'Password', type: 'password' } },
-      async authorize(credentials) {
-        const result = await authenticateWithPassword(await getPrisma(), credentials);
+      async authorize(credentials, request) {
+        const address = throttleAddressFromHeaders(request.headers, getConfig().trustedProxyHops);
+        const result = await authenticateWithPassword(await getPrisma(), credentials, { address });
         if (result.ok) return result.user;
         if (result.reason === 'throttled') throw new SignInThrottled();
         if (result.reason === 'disabled') throw new AccountDisabled();
@@ -35,16 +40,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     }),
   ],
   events: {
+    // Signing out ends every session of the user, on every device (see endSessionsOnSignOut).
     async signOut(message) {
-      const token = 'token' in message ? message.token : null;
-      await recordAuditEvent(await getPrisma(), {
-        actorId: token?.sub ?? null,
-        actorRole: token?.role ?? null,
-        action: 'auth.sign_out',
-        outcome: 'success',
-        targetType: 'account',
-        targetId: token?.email ?? null,
-      });
+      const claims = readSessionTokenClaims('token' in message ? message.token : null);
+      if (claims) await endSessionsOnSignOut(await getPrisma(), { userId: claims.sub, sessionId: claims.sid });
     },
   },
 });

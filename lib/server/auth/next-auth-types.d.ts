@@ -1,14 +1,16 @@
 import type { DefaultSession } from 'next-auth';
-import type { Role } from '@/lib/shared/roles';
 
 declare module 'next-auth' {
   interface Session {
-    user: { id: string; role: Role } & DefaultSession['user'];
+    user: { id: string } & DefaultSession['user'];
   }
 }
 
 declare module '@auth/core/jwt' {
   interface JWT {
-    role?: Role;
+    /** The `user_sessions` row this token stands for. */
+    sid?: string;
+    /** The session's absolute expiry, in seconds since the epoch. */
+    sxp?: number;
   }
 }

@@ -2,8 +2,17 @@ import 'server-only';
 import { forbidden, redirect } from 'next/navigation';
 import { getPrisma } from '@/lib/server/db/database';
 import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
-import { getCurrentActor, type Actor } from '@/lib/server/auth/current-actor';
+import { getCurrentActor, readSessionState, type Actor } from '@/lib/server/auth/current-actor';
+import { PASSWORD_CHANGE_PATH } from '@/lib/server/auth/sign-in-cookie';
 import { hasPermission, type Permission } from '@/lib/shared/permissions';
+import { ROLE_HOME } from '@/lib/shared/roles';
+
+// No usable session: a session opened with a temporary password goes to replace it, anything else
+// (none, signed out, expired, revoked) to sign-in.
+async function redirectWithoutActor(): Promise<never> {
+  const state = await readSessionState();
+  redirect(state.status === 'password_change_required' ? PASSWORD_CHANGE_PATH : '/sign-in');
+}
 
 /**
  * Guards a page: no session → sign-in; a role without the permission → 403, and the refused view is
@@ -11,7 +20,7 @@ import { hasPermission, type Permission } from '@/lib/shared/permissions';
  */
 export async function requirePermission(permission: Permission, page: string): Promise<Actor> {
   const actor = await getCurrentActor();
-  if (!actor) redirect('/sign-in');
+  if (!actor) return redirectWithoutActor();
   if (!hasPermission(actor.role, permission)) {
     await recordAuditEvent(await getPrisma(), {
       actorId: actor.id,
@@ -35,13 +44,20 @@ export async function findSignedInActor(): Promise<Actor | null> {
   return getCurrentActor();
 }
 
+/** Where a signed-in visitor of the home or sign-in page belongs, or null when nobody is signed in. */
+export async function findSessionLanding(): Promise<string | null> {
+  const state = await readSessionState();
+  if (state.status === 'password_change_required') return PASSWORD_CHANGE_PATH;
+  return state.status === 'active' ? ROLE_HOME[state.actor.role] : null;
+}
+
 /**
  * For route-group layouts: the same gate without the audit record, because the page inside the
  * layout renders alongside it and records the refusal once.
  */
 export async function requirePermissionForLayout(permission: Permission): Promise<Actor> {
   const actor = await getCurrentActor();
-  if (!actor) redirect('/sign-in');
+  if (!actor) return redirectWithoutActor();
   if (!hasPermission(actor.role, permission)) forbidden();
   return actor;
 }
