@@ -53,11 +53,14 @@ describe.skipIf(!canRun)('browser (onnxruntime-web WASM in the worker) and Node 
     expect(r.cropSize).toBeGreaterThan(1000);
   });
 
-  it('decodes a 60-megapixel image straight to the working size in the worker', async () => {
-    const png = await sharp({ create: { width: 9000, height: 6700, channels: 3, background: '#445566' } }).png().toBuffer();
+  it('decodes a 37.5-megapixel image straight to the working size in the worker, and refuses 60 megapixels', async () => {
+    const png = await sharp({ create: { width: 7500, height: 5000, channels: 3, background: '#445566' } }).png().toBuffer();
     const result = await harness.analyseImage({ backend: 'wasm' }, new Uint8Array(png));
     expect(result.width * result.height).toBeLessThanOrEqual(16_777_216);
-    expect(result.width / result.height).toBeCloseTo(9000 / 6700, 2);
+    expect(result.width / result.height).toBeCloseTo(7500 / 5000, 2);
     expect(result.faces).toEqual([]);
+    // The worker applies the same 40 MP limit as the server, from the header, before decoding.
+    const tooLarge = await sharp({ create: { width: 9000, height: 6700, channels: 3, background: '#445566' } }).png().toBuffer();
+    expect(await harness.tryError({ backend: 'wasm' }, new Uint8Array(tooLarge))).toMatchObject({ code: 'IMAGE_TOO_LARGE' });
   });
 });

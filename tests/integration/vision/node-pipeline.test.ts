@@ -41,13 +41,19 @@ describe('Node pipeline with the real models', () => {
     expect((e2 as VisionError).code).toBe('UNSUPPORTED_FORMAT');
   });
 
-  it('reduces a 60-megapixel image to the working size, records the scale and still runs detection', async () => {
-    const png = await sharp({ create: { width: 9000, height: 6700, channels: 3, background: '#556677' } }).png({ compressionLevel: 1 }).toBuffer();
+  it('reduces a 37.5-megapixel image to the working size, records the scale and still runs detection', async () => {
+    const png = await sharp({ create: { width: 7500, height: 5000, channels: 3, background: '#556677' } }).png({ compressionLevel: 1 }).toBuffer();
     const { image, info } = await decodeImageFile(new Uint8Array(png));
     expect(image.width * image.height).toBeLessThanOrEqual(16_777_216);
-    expect(info.originalWidth).toBe(9000);
-    expect(info.scale).toBeCloseTo(image.width / 9000, 9);
+    expect(info.originalWidth).toBe(7500);
+    expect(info.scale).toBeCloseTo(image.width / 7500, 9);
     expect(await pipeline.detectFaces(image, { minFaceSize: 200 })).toEqual([]);
+  });
+
+  it('refuses a 60-megapixel image unread (over the 40 MP limit)', async () => {
+    const png = await sharp({ create: { width: 9000, height: 6700, channels: 3, background: '#556677' } }).png({ compressionLevel: 1 }).toBuffer();
+    const error = await decodeImageFile(new Uint8Array(png)).catch((e: unknown) => e);
+    expect((error as VisionError).code).toBe('IMAGE_TOO_LARGE');
   });
 
   describe.skipIf(!hasLfw)('on LFW', () => {
