@@ -35,6 +35,8 @@ export type PurgeReport = {
   evidenceCopies: number;
   /** Faces whose crop was already missing from the disk, so no evidence copy could be made. */
   missingCrops: number;
+  /** Noted crop files settled (removed, or kept because another face still uses them). */
+  filesSettled: number;
 };
 
 const PURGE_BATCH = 100;
@@ -56,7 +58,7 @@ export async function purgeErasedFaceData(
   enrolledFaceIds?: string[],
   onBatch?: (faceIds: string[]) => Promise<void> | void,
 ): Promise<PurgeReport> {
-  const report: PurgeReport = { purged: 0, evidenceCopies: 0, missingCrops: 0 };
+  const report: PurgeReport = { purged: 0, evidenceCopies: 0, missingCrops: 0, filesSettled: 0 };
   if (enrolledFaceIds?.length === 0) return report;
   // By id, so a face held back for the next pass is not met again in this one.
   let after = '';
@@ -72,7 +74,9 @@ export async function purgeErasedFaceData(
 
     const evidence: { candidateId: string; enrolledFaceId: string }[] = [];
     const missing: string[] = [];
-    for (const face of faces) {
+    // One query for the batch: most erased faces were never anyone's candidate.
+    const needed = new Set((await listCandidatesNeedingEvidence(prisma, faces.map((face) => face.id))).map((candidate) => candidate.enrolledFaceId));
+    for (const face of faces.filter((entry) => needed.has(entry.id))) {
       const outcome = await preserveCandidateEvidence(prisma, crops, face);
       if (outcome.isCropMissing) missing.push(face.id);
       for (const candidateId of outcome.candidateIds) evidence.push({ candidateId, enrolledFaceId: face.id });
@@ -115,6 +119,6 @@ export async function purgeErasedFaceData(
     report.evidenceCopies += evidence.filter((entry) => noted.ids.includes(entry.enrolledFaceId)).length;
     report.missingCrops += missing.filter((id) => noted.ids.includes(id)).length;
     if (noted.ids.length > 0) await onBatch?.(noted.ids);
-    await sweepNotedFiles(prisma, crops, noted.keys);
+    report.filesSettled += await sweepNotedFiles(prisma, crops, noted.keys);
   }
 }

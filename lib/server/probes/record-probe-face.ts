@@ -49,7 +49,7 @@ export async function findRecordedSubmission(tx: TransactionClient, actor: Actor
 // the crop's key from writing the file until it commits; the clean-up takes the same lock and removes
 // the file only if, holding it, no row references the key. (Class 7201 keeps these locks apart from
 // the audit chain's single-key lock.)
-const CROP_LOCK_CLASS = 7201;
+export const CROP_LOCK_CLASS = 7201;
 
 async function lockCropKey(tx: TransactionClient, key: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CROP_LOCK_CLASS}::int, hashtext(${key}))`;

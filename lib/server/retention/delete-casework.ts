@@ -16,7 +16,14 @@ export type CaseworkContext = {
   batchSize: number;
   /** Called after each committed batch, before its files are removed. */
   onBatch: (step: string, ids: string[]) => Promise<void>;
+  /** Called with how many noted files each batch's sweep settled. */
+  onFilesSettled?: (count: number) => void;
 };
+
+async function sweepBatchFiles(context: CaseworkContext, keys: string[]): Promise<void> {
+  const settled = await sweepNotedFiles(context.prisma, context.crops, keys);
+  context.onFilesSettled?.(settled);
+}
 
 /** A search that produced nothing for anyone to act on: the list was empty, or no one saw a possible match. */
 const NO_LEAD: Prisma.SearchWhereInput = {
@@ -46,7 +53,7 @@ export async function deleteClosedCases(context: CaseworkContext, closedBefore: 
       if (!outcome) continue;
       deleted += 1;
       await context.onBatch('case', [id]);
-      await sweepNotedFiles(context.prisma, context.crops, outcome.files);
+      await sweepBatchFiles(context, outcome.files);
     }
   }
 }
@@ -119,7 +126,7 @@ export async function deleteNoLeadSearches(context: CaseworkContext, ranBefore: 
     if (!outcome) continue;
     deleted += outcome.ids.length;
     await context.onBatch('searches', outcome.ids);
-    await sweepNotedFiles(context.prisma, context.crops, outcome.files);
+    await sweepBatchFiles(context, outcome.files);
   }
 }
 
@@ -174,7 +181,7 @@ export async function expireProbeFaces(context: CaseworkContext, uploadedBefore:
     report.deleted += outcome.unreferenced.length;
     report.purged += outcome.referenced.length;
     await context.onBatch('probe_faces', [...outcome.unreferenced, ...outcome.referenced]);
-    await sweepNotedFiles(context.prisma, context.crops, outcome.files);
+    await sweepBatchFiles(context, outcome.files);
   }
 }
 

@@ -94,9 +94,16 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   report.purgedEnrolledFaces = purged.purged;
   report.evidenceCopies = purged.evidenceCopies;
   report.missingCrops = purged.missingCrops;
+  report.filesSettled += purged.filesSettled;
 
   // Casework, outermost first, so a closed case goes whole rather than piece by piece.
-  const context: CaseworkContext = { prisma, crops, batchSize, onBatch: (step, ids) => progress(step, ids) };
+  const context: CaseworkContext = {
+    prisma,
+    crops,
+    batchSize,
+    onBatch: (step, ids) => progress(step, ids),
+    onFilesSettled: (count) => (report.filesSettled += count),
+  };
   const closedBefore = cutoffFor(policy.closedCaseDays, now);
   if (closedBefore) report.deletedCases = await deleteClosedCases(context, closedBefore);
   const ranBefore = cutoffFor(policy.searchDays, now);

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { TransactionClient } from '@/lib/server/db/database';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
-import { removeUnreferencedProbeCrop } from '@/lib/server/probes/record-probe-face';
+import { CROP_LOCK_CLASS } from '@/lib/server/probes/record-probe-face';
 import type { CropStore } from '@/lib/server/storage/crop-store';
 
 /**
@@ -21,7 +21,13 @@ export async function noteFilesForDeletion(tx: TransactionClient, keys: Iterable
 const EVIDENCE_LOCK_CLASS = 7202;
 
 export async function lockEvidenceKey(tx: TransactionClient, key: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${EVIDENCE_LOCK_CLASS}::int, hashtext(${key}))`;
+  await lockKeys(tx, EVIDENCE_LOCK_CLASS, [key]);
+}
+
+// Sorted, so two sweeps never wait on each other in a cycle (a writer only ever holds one key).
+async function lockKeys(tx: TransactionClient, lockClass: number, keys: string[]): Promise<void> {
+  const sorted = [...keys].sort();
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${lockClass}::int, hashtext(k)) FROM unnest(${sorted}::text[]) AS k`;
 }
 
 const BATCH = 200;
@@ -29,6 +35,7 @@ const BATCH = 200;
 /**
  * Removes noted files that nothing references any more (a content-addressed file may have been
  * referenced again since it was noted: then it stays) and clears their notes. With `keys`, only those.
+ * Returns how many notes were settled.
  */
 export async function sweepNotedFiles(prisma: PrismaClient, crops: CropStore, keys?: string[]): Promise<number> {
   let settled = 0;
@@ -42,31 +49,42 @@ export async function sweepNotedFiles(prisma: PrismaClient, crops: CropStore, ke
       select: { key: true },
     });
     if (notes.length === 0) return settled;
-    for (const { key } of notes) {
-      await removeIfUnreferenced(prisma, crops, key);
-      await prisma.storedFileDeletion.deleteMany({ where: { key } });
-      settled += 1;
-    }
-    after = notes[notes.length - 1]!.key;
+    const page = notes.map((note) => note.key);
+    await removeUnreferenced(prisma, crops, page);
+    await prisma.storedFileDeletion.deleteMany({ where: { key: { in: page } } });
+    settled += page.length;
+    after = page[page.length - 1]!;
   }
 }
 
-async function removeIfUnreferenced(prisma: PrismaClient, crops: CropStore, key: string): Promise<void> {
-  if (key.startsWith('probe/')) {
-    // The probe writer's own lock and check (record-probe-face.ts): a probe face being recorded with the
+async function removeUnreferenced(prisma: PrismaClient, crops: CropStore, keys: string[]): Promise<void> {
+  const probe = keys.filter((key) => key.startsWith('probe/'));
+  const evidence = keys.filter((key) => key.startsWith('evidence/'));
+  const enrolled = keys.filter((key) => key.startsWith('enrolled/'));
+  if (probe.length) {
+    // Under the probe writer's own lock (record-probe-face.ts): a probe face being recorded with the
     // same crop right now keeps the file.
-    await removeUnreferencedProbeCrop(prisma, crops, key);
-    return;
-  }
-  if (key.startsWith('evidence/')) {
     await prisma.$transaction(async (tx) => {
-      await lockEvidenceKey(tx, key);
-      if ((await tx.candidate.count({ where: { evidenceCropKey: key } })) === 0) await crops.remove(key);
+      await lockKeys(tx, CROP_LOCK_CLASS, probe);
+      const used = await tx.probeFace.findMany({ where: { cropKey: { in: probe } }, select: { cropKey: true } });
+      await removeAllBut(crops, probe, used.map((row) => row.cropKey));
     });
-    return;
   }
-  if (key.startsWith('enrolled/')) {
+  if (evidence.length) {
+    await prisma.$transaction(async (tx) => {
+      await lockKeys(tx, EVIDENCE_LOCK_CLASS, evidence);
+      const used = await tx.candidate.findMany({ where: { evidenceCropKey: { in: evidence } }, select: { evidenceCropKey: true } });
+      await removeAllBut(crops, evidence, used.map((row) => row.evidenceCropKey!));
+    });
+  }
+  if (enrolled.length) {
     // The same image may be enrolled in another list: the file stays while any unpurged face uses it.
-    if ((await prisma.enrolledFace.count({ where: { cropKey: key, purgedAt: null } })) === 0) await crops.remove(key);
+    const used = await prisma.enrolledFace.findMany({ where: { cropKey: { in: enrolled }, purgedAt: null }, select: { cropKey: true } });
+    await removeAllBut(crops, enrolled, used.map((row) => row.cropKey));
   }
+}
+
+async function removeAllBut(crops: CropStore, keys: string[], used: string[]): Promise<void> {
+  const keep = new Set(used);
+  for (const key of keys) if (!keep.has(key)) await crops.remove(key);
 }
