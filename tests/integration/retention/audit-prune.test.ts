@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { GENESIS_HASH, hashAuditEvent } from '@/lib/server/audit/audit-hash';
+import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
 import type { Database } from '@/lib/server/db/database';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import { findAuditChainStart, pruneAuditLog } from '@/lib/server/retention/prune-audit-log';
@@ -29,24 +30,10 @@ async function writeOldEvents(prisma: PrismaClient, count: number, fromDaysAgo: 
   }
 }
 
-/**
- * The walk verify-audit-chain.ts does, started where findAuditChainStart says: the change the audit
- * verifier needs to accept a pruned chain (see the report of this work).
- */
-async function verifyFromStart(prisma: PrismaClient): Promise<{ ok: boolean; reason?: string; events?: number }> {
-  const start = await findAuditChainStart(prisma);
-  if (!start.ok) return { ok: false, reason: start.reason };
-  let expected = start.sequence;
-  let previous = start.prevHash;
-  const rows = await prisma.auditEvent.findMany({ orderBy: { sequence: 'asc' } });
-  for (const row of rows) {
-    if (row.sequence !== expected) return { ok: false, reason: `event ${expected} is missing` };
-    if (row.prevHash !== previous) return { ok: false, reason: `link broken at ${row.sequence}` };
-    if (hashAuditEvent(row) !== row.hash) return { ok: false, reason: `event ${row.sequence} edited` };
-    previous = row.hash;
-    expected += 1n;
-  }
-  return { ok: true, events: rows.length };
+/** The verifier itself: it starts where findAuditChainStart says (the first event kept, after a prune). */
+async function verifyFromStart(prisma: PrismaClient): Promise<{ ok: boolean; events?: number }> {
+  const report = await verifyAuditChain(prisma);
+  return report.ok ? { ok: true, events: report.events } : { ok: false };
 }
 
 const event = (action: string) => ({ actorId: null, actorRole: 'system', action, outcome: 'success' as const, payload: {} });
@@ -124,6 +111,6 @@ describe('the audit log under retention', () => {
     await prisma.auditEvent.deleteMany({ where: { sequence: 21n } });
     await prisma.$executeRawUnsafe('ALTER TABLE "audit_events" ENABLE TRIGGER "audit_events_append_only"');
     expect(await findAuditChainStart(prisma)).toMatchObject({ ok: false, sequence: 22n });
-    expect(await verifyFromStart(prisma)).toMatchObject({ ok: false });
+    expect(await verifyAuditChain(prisma)).toMatchObject({ ok: false, brokenAt: 1n });
   });
 });
