@@ -7,6 +7,7 @@ import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
 import { readRetentionPolicy } from '@/lib/server/retention/retention-policy';
 import { hasChanges, runRetention } from '@/lib/server/retention/run-retention';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
+import { packStoreFor } from '@/lib/server/storage/pack-store';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
 
 const isJson = process.argv.includes('--json');
@@ -19,6 +20,7 @@ try {
     prisma: database.prisma,
     index: getVectorIndex(),
     crops: cropStoreFor(config.dataDir),
+    packs: packStoreFor(config.dataDir),
     policy,
     onProgress: ({ step, ids }) => {
       if (isJson) console.log(JSON.stringify({ progress: step, count: ids.length }));

@@ -3,6 +3,7 @@ import type { TransactionClient } from '@/lib/server/db/database';
 import type { Prisma, PrismaClient } from '@/lib/server/generated/prisma/client';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import type { CropStore } from '@/lib/server/storage/crop-store';
+import type { PackStore } from '@/lib/server/storage/pack-store';
 import { noteFilesForDeletion, sweepNotedFiles } from './stored-file-deletions';
 
 // Casework retention. Each batch is one transaction that locks what it deletes, re-checks that it is
@@ -13,6 +14,8 @@ import { noteFilesForDeletion, sweepNotedFiles } from './stored-file-deletions';
 export type CaseworkContext = {
   prisma: PrismaClient;
   crops: CropStore;
+  /** Disclosure packs go with their case; without the store their notes wait for a run that has it. */
+  packs?: PackStore;
   batchSize: number;
   /** Called after each committed batch, before its files are removed. */
   onBatch: (step: string, ids: string[]) => Promise<void>;
@@ -21,7 +24,7 @@ export type CaseworkContext = {
 };
 
 async function sweepBatchFiles(context: CaseworkContext, keys: string[]): Promise<void> {
-  const settled = await sweepNotedFiles(context.prisma, context.crops, keys);
+  const settled = await sweepNotedFiles(context.prisma, context.crops, keys, context.packs);
   context.onFilesSettled?.(settled);
 }
 
@@ -33,7 +36,7 @@ const NO_LEAD: Prisma.SearchWhereInput = {
 
 const NOT_HELD: Prisma.CaseWhereInput = { legalHoldAt: null };
 
-type SearchRecordCounts = { searches: number; candidates: number; reviews: number; adjudications: number; disputes: number; disclosures: number };
+type SearchRecordCounts = { searches: number; candidates: number; reviews: number; adjudications: number; disputes: number; disclosures: number; packs: string[] };
 
 /** Closed cases past their retention, one case per transaction, with everything in them. */
 export async function deleteClosedCases(context: CaseworkContext, closedBefore: Date): Promise<number> {
@@ -73,7 +76,8 @@ async function deleteCase(tx: TransactionClient, caseId: string, closedBefore: D
   const probeFaceCount = (await tx.probeFace.deleteMany({ where: { probe: { caseId } } })).count;
   const probeCount = (await tx.probe.deleteMany({ where: { caseId } })).count;
   await tx.case.delete({ where: { id: caseId } });
-  const files = await noteFilesForDeletion(tx, [...evidence.map((row) => row.evidenceCropKey!), ...probeFaces.map((row) => row.cropKey)]);
+  const { packs, ...recordCounts } = counts;
+  const files = await noteFilesForDeletion(tx, [...evidence.map((row) => row.evidenceCropKey!), ...probeFaces.map((row) => row.cropKey), ...packs]);
   await appendAuditEvent(tx, {
     actorId: null,
     actorRole: 'system',
@@ -81,7 +85,7 @@ async function deleteCase(tx: TransactionClient, caseId: string, closedBefore: D
     outcome: 'success',
     targetType: 'case',
     targetId: caseId,
-    payload: { closedBefore: closedBefore.toISOString(), ...counts, probeFaces: probeFaceCount, probes: probeCount, files: files.length },
+    payload: { closedBefore: closedBefore.toISOString(), ...recordCounts, packs: packs.length, probeFaces: probeFaceCount, probes: probeCount, files: files.length },
   });
   return { files };
 }
@@ -110,8 +114,8 @@ export async function deleteNoLeadSearches(context: CaseworkContext, ranBefore: 
       const ids = (await tx.search.findMany({ where: { ...due, id: { in: locked.map((row) => row.id) } }, select: { id: true } })).map((row) => row.id);
       if (ids.length === 0) return null;
       const evidence = await tx.candidate.findMany({ where: { searchId: { in: ids }, evidenceCropKey: { not: null } }, select: { evidenceCropKey: true } });
-      const counts = await deleteSearchRecords(tx, { id: { in: ids } });
-      const files = await noteFilesForDeletion(tx, evidence.map((row) => row.evidenceCropKey!));
+      const { packs, ...counts } = await deleteSearchRecords(tx, { id: { in: ids } });
+      const files = await noteFilesForDeletion(tx, [...evidence.map((row) => row.evidenceCropKey!), ...packs]);
       await appendAuditEvent(tx, {
         actorId: null,
         actorRole: 'system',
@@ -229,6 +233,7 @@ export async function deleteEmptiedProbes(context: CaseworkContext, uploadedBefo
 
 /** Deletes a set of searches with their candidates, reviews, decisions, disputes and disclosures. */
 async function deleteSearchRecords(tx: TransactionClient, searches: Prisma.SearchWhereInput): Promise<SearchRecordCounts> {
+  const packs = await tx.disclosure.findMany({ where: { candidate: { search: searches }, packKey: { not: null } }, select: { packKey: true } });
   const disclosures = await tx.disclosure.deleteMany({ where: { candidate: { search: searches } } });
   // Corrections point at the decision they supersede (ON DELETE SET NULL); deleted together, in one
   // statement, no row is left to update, so the append-only trigger on adjudications is never asked.
@@ -244,6 +249,7 @@ async function deleteSearchRecords(tx: TransactionClient, searches: Prisma.Searc
     adjudications: adjudications.count,
     disputes: disputes.count,
     disclosures: disclosures.count,
+    packs: packs.map((row) => row.packKey!),
   };
 }
 

@@ -2,6 +2,7 @@ import 'server-only';
 import { getConfig } from '@/lib/server/config';
 import { getPrisma } from '@/lib/server/db/database';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
+import { packStoreFor } from '@/lib/server/storage/pack-store';
 import { getVectorIndex } from '@/lib/server/vector/get-vector-index';
 import { runRetention, type RetentionReport } from './run-retention';
 
@@ -14,7 +15,8 @@ const holder = globalThis as typeof globalThis & { __rfrRetentionRun?: Promise<R
 export function runRetentionJob(): Promise<RetentionReport> {
   holder.__rfrRetentionRun ??= (async () => {
     try {
-      return await runRetention({ prisma: await getPrisma(), index: getVectorIndex(), crops: cropStoreFor(getConfig().dataDir) });
+      const { dataDir } = getConfig();
+      return await runRetention({ prisma: await getPrisma(), index: getVectorIndex(), crops: cropStoreFor(dataDir), packs: packStoreFor(dataDir) });
     } finally {
       holder.__rfrRetentionRun = undefined;
     }

@@ -4,6 +4,7 @@ import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import { purgeErasedFaceData } from '@/lib/server/gallery/erase-faces';
 import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
 import type { CropStore } from '@/lib/server/storage/crop-store';
+import type { PackStore } from '@/lib/server/storage/pack-store';
 import type { VectorIndex } from '@/lib/server/vector/vector-index';
 import { deleteClosedCases, deleteEmptiedProbes, deleteNoLeadSearches, expireProbeFaces, type CaseworkContext } from './delete-casework';
 import { deleteReleasedGalleryRecords } from './delete-gallery-records';
@@ -43,6 +44,8 @@ export type RetentionOptions = {
   prisma: PrismaClient;
   index: VectorIndex;
   crops: CropStore;
+  /** Disclosure packs, deleted with their case. Without it their deletion waits for a run that has it. */
+  packs?: PackStore;
   now?: Date;
   /** Defaults to the stored policy (`retention.policy`). */
   policy?: RetentionPolicy;
@@ -64,7 +67,7 @@ const DEFAULT_BATCH = 100;
  * next run, which starts with that leftover work, finishes.
  */
 export async function runRetention(options: RetentionOptions): Promise<RetentionReport> {
-  const { prisma, index, crops } = options;
+  const { prisma, index, crops, packs } = options;
   const now = options.now ?? new Date();
   const policy = options.policy ?? (await readRetentionPolicy(prisma));
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
@@ -72,7 +75,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   const report = emptyReport();
 
   // What an interrupted run noted but did not get to remove.
-  report.filesSettled += await sweepNotedFiles(prisma, crops);
+  report.filesSettled += await sweepNotedFiles(prisma, crops, undefined, packs);
   await progress('files');
 
   // The gallery: expired faces leave every search at once, then the index, then the disk.
@@ -100,6 +103,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   const context: CaseworkContext = {
     prisma,
     crops,
+    packs,
     batchSize,
     onBatch: (step, ids) => progress(step, ids),
     onFilesSettled: (count) => (report.filesSettled += count),
@@ -135,7 +139,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   }
 
   report.staleTemporaries = await crops.removeStaleTemporaries();
-  report.filesSettled += await sweepNotedFiles(prisma, crops);
+  report.filesSettled += await sweepNotedFiles(prisma, crops, undefined, packs);
 
   // Each deletion above carries its own event; this one says that a run happened, under which policy.
   // Nothing to say, nothing written: the hourly sweep does not fill the log with empty runs.

@@ -3,6 +3,7 @@ import type { TransactionClient } from '@/lib/server/db/database';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import { CROP_LOCK_CLASS } from '@/lib/server/probes/record-probe-face';
 import type { CropStore } from '@/lib/server/storage/crop-store';
+import type { PackStore } from '@/lib/server/storage/pack-store';
 
 /**
  * Files are deleted mark-then-sweep. The transaction that removes a file's last database reference
@@ -35,9 +36,9 @@ const BATCH = 200;
 /**
  * Removes noted files that nothing references any more (a content-addressed file may have been
  * referenced again since it was noted: then it stays) and clears their notes. With `keys`, only those.
- * Returns how many notes were settled.
+ * A disclosure pack's note waits for a sweep given the pack store. Returns how many notes were settled.
  */
-export async function sweepNotedFiles(prisma: PrismaClient, crops: CropStore, keys?: string[]): Promise<number> {
+export async function sweepNotedFiles(prisma: PrismaClient, crops: CropStore, keys?: string[], packs?: PackStore): Promise<number> {
   let settled = 0;
   let after = '';
   if (keys?.length === 0) return settled;
@@ -50,17 +51,20 @@ export async function sweepNotedFiles(prisma: PrismaClient, crops: CropStore, ke
     });
     if (notes.length === 0) return settled;
     const page = notes.map((note) => note.key);
-    await removeUnreferenced(prisma, crops, page);
-    await prisma.storedFileDeletion.deleteMany({ where: { key: { in: page } } });
-    settled += page.length;
+    const settledPage = await removeUnreferenced(prisma, { crops, packs }, page);
+    await prisma.storedFileDeletion.deleteMany({ where: { key: { in: settledPage } } });
+    settled += settledPage.length;
     after = page[page.length - 1]!;
   }
 }
 
-async function removeUnreferenced(prisma: PrismaClient, crops: CropStore, keys: string[]): Promise<void> {
+/** Returns the keys settled: all of them, except packs when no pack store was given. */
+async function removeUnreferenced(prisma: PrismaClient, stores: { crops: CropStore; packs: PackStore | undefined }, keys: string[]): Promise<string[]> {
+  const { crops, packs } = stores;
   const probe = keys.filter((key) => key.startsWith('probe/'));
   const evidence = keys.filter((key) => key.startsWith('evidence/'));
   const enrolled = keys.filter((key) => key.startsWith('enrolled/'));
+  const pack = keys.filter((key) => key.startsWith('packs/'));
   if (probe.length) {
     // Under the probe writer's own lock (record-probe-face.ts): a probe face being recorded with the
     // same crop right now keeps the file.
@@ -82,9 +86,16 @@ async function removeUnreferenced(prisma: PrismaClient, crops: CropStore, keys: 
     const used = await prisma.enrolledFace.findMany({ where: { cropKey: { in: enrolled }, purgedAt: null }, select: { cropKey: true } });
     await removeAllBut(crops, enrolled, used.map((row) => row.cropKey));
   }
+  if (pack.length && packs) {
+    // A pack belongs to one approved disclosure (its hash is unique): it goes with the disclosure, when
+    // the case's own retention deletes the case.
+    const used = await prisma.disclosure.findMany({ where: { packKey: { in: pack } }, select: { packKey: true } });
+    await removeAllBut(packs, pack, used.map((row) => row.packKey!));
+  }
+  return packs ? keys : keys.filter((key) => !key.startsWith('packs/'));
 }
 
-async function removeAllBut(crops: CropStore, keys: string[], used: string[]): Promise<void> {
+async function removeAllBut(store: { remove(key: string): Promise<void> }, keys: string[], used: string[]): Promise<void> {
   const keep = new Set(used);
-  for (const key of keys) if (!keep.has(key)) await crops.remove(key);
+  for (const key of keys) if (!keep.has(key)) await store.remove(key);
 }

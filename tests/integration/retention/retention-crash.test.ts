@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
 import { CropStore } from '@/lib/server/storage/crop-store';
+import { PackStore } from '@/lib/server/storage/pack-store';
 import { EmbeddedVectorIndex } from '@/lib/server/vector/embedded-index';
 import { buildRetentionWorld, countKeptRecords, expectRetentionOutcome, listCropFiles, snapshotRows, type RetentionWorld } from './retention-world';
 
@@ -98,7 +99,7 @@ describe('retention killed with SIGKILL', () => {
     {
       const { database, index, crops } = open(dataDir);
       const db = await database;
-      world = await buildRetentionWorld({ prisma: db.prisma, crops, index }, { bulk: 10 });
+      world = await buildRetentionWorld({ prisma: db.prisma, crops, index, packs: new PackStore(dataDir) }, { bulk: 10 });
       before = await countKeptRecords(db.prisma, world);
       await index.close();
       await db.close();
@@ -135,7 +136,7 @@ describe('retention killed with SIGKILL', () => {
     const { database, index } = open(dataDir);
     const db = await database;
     try {
-      await expectRetentionOutcome({ prisma: db.prisma, index, cropsRoot: join(dataDir, 'crops') }, world, before);
+      await expectRetentionOutcome({ prisma: db.prisma, index, cropsRoot: join(dataDir, 'crops'), dataDir }, world, before);
       // Each deletion was recorded exactly once, however many runs it took.
       const events = await db.prisma.auditEvent.findMany({ where: { action: { startsWith: 'retention.' } }, select: { action: true, targetId: true, payload: true } });
       expect(events.filter((event) => event.action === 'retention.delete_case').map((event) => event.targetId)).toEqual([world.cases.closedOld.caseId]);

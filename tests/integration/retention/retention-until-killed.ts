@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
 import { runRetention } from '@/lib/server/retention/run-retention';
 import { CropStore } from '@/lib/server/storage/crop-store';
+import { PackStore } from '@/lib/server/storage/pack-store';
 import { EmbeddedVectorIndex } from '@/lib/server/vector/embedded-index';
 
 const [dataDir, mode, stepText, batchText] = process.argv.slice(2) as [string, 'stall' | 'race', string, string];
@@ -20,6 +21,7 @@ await runRetention({
   prisma: database.prisma,
   index,
   crops: new CropStore(join(dataDir, 'crops')),
+  packs: new PackStore(dataDir),
   batchSize: Number(batchText),
   onProgress: async (progress) => {
     step += 1;

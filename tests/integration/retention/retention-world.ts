@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
 import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
@@ -9,6 +9,7 @@ import { markSubjectForErasure } from '@/lib/server/gallery/erase-faces';
 import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import type { CropStore } from '@/lib/server/storage/crop-store';
+import { pendingPack, type PackStore } from '@/lib/server/storage/pack-store';
 import type { VectorIndex } from '@/lib/server/vector/vector-index';
 import { seeded } from '../../support/seeded-random';
 
@@ -29,11 +30,11 @@ type SearchSpec = {
   candidates: { face: FaceRef; first?: Decision; second?: Decision; correctedTo?: Decision }[];
   disclosure?: { rank: number; status: 'pending' | 'approved' | 'refused' };
 };
-export type CaseRef = { caseId: string; probeId: string; probeFaceIds: string[]; probeCropKeys: string[]; searchIds: string[]; candidateIds: string[] };
+export type CaseRef = { caseId: string; probeId: string; probeFaceIds: string[]; probeCropKeys: string[]; searchIds: string[]; candidateIds: string[]; packKeys: string[] };
 
 export type RetentionWorld = Awaited<ReturnType<typeof buildRetentionWorld>>;
 
-export async function buildRetentionWorld(stores: { prisma: PrismaClient; crops: CropStore; index: VectorIndex }, options: { bulk?: number } = {}) {
+export async function buildRetentionWorld(stores: { prisma: PrismaClient; crops: CropStore; index: VectorIndex; packs?: PackStore }, options: { bulk?: number } = {}) {
   const { prisma, crops, index } = stores;
   const bulk = options.bulk ?? 6;
   // One collection per world, so runs against a shared Qdrant never meet each other's points.
@@ -110,7 +111,7 @@ export async function buildRetentionWorld(stores: { prisma: PrismaClient; crops:
     const probe = await prisma.probe.create({
       data: { caseId: kase.id, imageSha256: createHash('sha256').update(reference).digest('hex'), source: 'CCTV', width: 640, height: 480, uploadedById: investigator.id, uploadedAt: ago(spec.uploadedDaysAgo) },
     });
-    const ref: CaseRef = { caseId: kase.id, probeId: probe.id, probeFaceIds: [], probeCropKeys: [], searchIds: [], candidateIds: [] };
+    const ref: CaseRef = { caseId: kase.id, probeId: probe.id, probeFaceIds: [], probeCropKeys: [], searchIds: [], candidateIds: [], packKeys: [] };
     const addProbeFace = async () => {
       const crop = await crops.savePixels('probe', pixels());
       const face = await prisma.probeFace.create({
@@ -186,6 +187,9 @@ export async function buildRetentionWorld(stores: { prisma: PrismaClient; crops:
       }
       if (search.reviewState === 'disputed') await prisma.dispute.create({ data: { searchId: created.id } });
       if (search.disclosure) {
+        // An approved disclosure has its pack on disk, as the supervisor's approval stores it.
+        const pack = search.disclosure.status === 'approved' && stores.packs ? pendingPack(Buffer.from(`%PDF pack for ${reference}`)) : null;
+        if (pack) await stores.packs!.write(pack);
         await prisma.disclosure.create({
           data: {
             candidateId: candidateIds[search.disclosure.rank - 1]!,
@@ -193,8 +197,10 @@ export async function buildRetentionWorld(stores: { prisma: PrismaClient; crops:
             statement: 'Both reviewers agree.',
             status: search.disclosure.status,
             ...(search.disclosure.status !== 'pending' ? { decidedById: supervisor.id, decidedAt: ago(search.ranDaysAgo), decisionRationale: 'Test' } : {}),
+            ...(pack ? { packKey: pack.key, packSha256: pack.sha256 } : {}),
           },
         });
+        if (pack) ref.packKeys.push(pack.key);
       }
     }
     for (let n = 0; n < (spec.unsearchedFaces ?? 0); n += 1) await addProbeFace();
@@ -342,7 +348,7 @@ export async function referencedCropKeys(prisma: PrismaClient): Promise<string[]
  * untouched; evidence copies where a candidate's face went.
  */
 export async function expectRetentionOutcome(
-  stores: { prisma: PrismaClient; index: VectorIndex; cropsRoot: string },
+  stores: { prisma: PrismaClient; index: VectorIndex; cropsRoot: string; dataDir?: string },
   world: RetentionWorld,
   before: Awaited<ReturnType<typeof countKeptRecords>>,
 ) {
@@ -420,6 +426,11 @@ export async function expectRetentionOutcome(
   expect(await prisma.storedFileDeletion.count()).toBe(0);
   for (const key of [...cases.closedOld.probeCropKeys, ...cases.openNoLead.probeCropKeys, ...cases.openRecentNoLead.probeCropKeys]) expect(files.keys).not.toContain(key);
   for (const face of goneFaces) expect(files.keys).not.toContain(face.cropKey);
+  // The deleted case's disclosure pack went with it.
+  if (stores.dataDir) {
+    expect(world.cases.closedOld.packKeys).toHaveLength(1);
+    for (const key of world.cases.closedOld.packKeys) expect(await stat(join(stores.dataDir, key)).catch(() => null)).toBeNull();
+  }
 
   // And every deletion is in an intact audit chain.
   expect(await verifyAuditChain(prisma)).toMatchObject({ ok: true });

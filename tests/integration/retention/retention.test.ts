@@ -11,6 +11,7 @@ import { runRetention } from '@/lib/server/retention/run-retention';
 import { authorizeFaceSearch, runFaceSearch } from '@/lib/server/search/run-face-search';
 import { readSearchPolicy } from '@/lib/server/settings/search-policy';
 import { CropStore } from '@/lib/server/storage/crop-store';
+import { PackStore } from '@/lib/server/storage/pack-store';
 import { EmbeddedVectorIndex } from '@/lib/server/vector/embedded-index';
 import { QdrantVectorIndex } from '@/lib/server/vector/qdrant-index';
 import type { VectorIndex } from '@/lib/server/vector/vector-index';
@@ -52,6 +53,7 @@ for (const engine of engines) {
     let database: Database | null = null;
     let index: VectorIndex;
     let crops: CropStore;
+    let packs: PackStore;
     let dataDir: string;
     let world: RetentionWorld;
 
@@ -62,7 +64,8 @@ for (const engine of engines) {
       dataDir = mkdtempSync(join(tmpdir(), 'rfr-retention-'));
       index = new EmbeddedVectorIndex({ directory: join(dataDir, 'vectors') });
       crops = new CropStore(join(dataDir, 'crops'));
-      world = await buildRetentionWorld({ prisma: database.prisma, crops, index });
+      packs = new PackStore(dataDir);
+      world = await buildRetentionWorld({ prisma: database.prisma, crops, index, packs });
     }, 120_000);
 
     afterAll(async () => {
@@ -80,9 +83,9 @@ for (const engine of engines) {
       // Indexed while live: the index itself still returns the expired face until retention runs.
       expect((await index.search(world.modelId, { vector: expiredVector, limit: 3, watchlistIds: [world.watchlistId] }))[0]!.payload.enrolledFaceId).toBe(world.faces.expired[3]!.id);
 
-      const report = await runRetention({ prisma, index, crops, batchSize: 3 });
+      const report = await runRetention({ prisma, index, crops, packs, batchSize: 3 });
       expect(report).toMatchObject({ deletedCases: 1, expiredFaces: world.faces.expired.length, removedFromIndex: world.faces.expired.length + 2 });
-      await expectRetentionOutcome({ prisma, index, cropsRoot: join(dataDir, 'crops') }, world, before);
+      await expectRetentionOutcome({ prisma, index, cropsRoot: join(dataDir, 'crops'), dataDir }, world, before);
 
       // Every deletion is recorded with ids, never content: no names, references or statements.
       const events = await prisma.auditEvent.findMany({ where: { OR: [{ action: { startsWith: 'retention.' } }, { action: 'gallery.purge' }] } });
@@ -94,7 +97,7 @@ for (const engine of engines) {
 
       // Idempotent: a second run finds nothing and writes nothing.
       const sequence = (await prisma.auditEvent.count());
-      const again = await runRetention({ prisma, index, crops });
+      const again = await runRetention({ prisma, index, crops, packs });
       expect(Object.values(again).every((count) => count === 0)).toBe(true);
       expect(await prisma.auditEvent.count()).toBe(sequence);
     });
