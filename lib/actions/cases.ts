@@ -6,6 +6,7 @@ import { defineAction } from '@/lib/server/actions/define-action';
 import { openCaseForActor, requireCaseForActor } from '@/lib/server/dal/cases';
 import { AppError } from '@/lib/shared/errors';
 import { caseIdSchema, openCaseSchema } from '@/lib/shared/schemas/case';
+import { legalHoldInputSchema, placeLegalHold, releaseLegalHold } from '@/lib/server/retention/legal-hold';
 
 const openCaseAction = defineAction({
   name: 'case.open',
@@ -44,6 +45,50 @@ const closeCaseAction = defineAction({
 
 export async function closeCase(input: unknown) {
   const result = await closeCaseAction(input);
+  if (result.ok) revalidatePath(`/cases/${(input as { caseId: string }).caseId}`);
+  return result;
+}
+
+// A legal hold suspends every retention deletion of the case's data. The team's investigators place and
+// release it on their own case; both are audited with the reason (and, on release, the hold released).
+const placeLegalHoldAction = defineAction({
+  name: 'case.place_legal_hold',
+  permission: 'case:close',
+  input: legalHoldInputSchema,
+  async authorize({ actor, input, tx }) {
+    await requireCaseForActor(tx, actor, input.caseId);
+  },
+  async run({ actor, input, tx }) {
+    const change = await placeLegalHold(tx, actor, input);
+    return { data: { caseId: input.caseId }, target: { type: 'case', id: input.caseId }, auditPayload: { caseId: input.caseId, reason: change.reason } };
+  },
+});
+
+export async function placeCaseLegalHold(input: unknown) {
+  const result = await placeLegalHoldAction(input);
+  if (result.ok) revalidatePath(`/cases/${(input as { caseId: string }).caseId}`);
+  return result;
+}
+
+const releaseLegalHoldAction = defineAction({
+  name: 'case.release_legal_hold',
+  permission: 'case:close',
+  input: legalHoldInputSchema,
+  async authorize({ actor, input, tx }) {
+    await requireCaseForActor(tx, actor, input.caseId);
+  },
+  async run({ actor, input, tx }) {
+    const change = await releaseLegalHold(tx, actor, input);
+    return {
+      data: { caseId: input.caseId },
+      target: { type: 'case', id: input.caseId },
+      auditPayload: { caseId: input.caseId, reason: change.reason, released: change.released ? { ...change.released, heldAt: change.released.heldAt.toISOString() } : null },
+    };
+  },
+});
+
+export async function releaseCaseLegalHold(input: unknown) {
+  const result = await releaseLegalHoldAction(input);
   if (result.ok) revalidatePath(`/cases/${(input as { caseId: string }).caseId}`);
   return result;
 }

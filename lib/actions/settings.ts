@@ -4,7 +4,8 @@ import { revalidatePath } from 'next/cache';
 import { authorizeCreation } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { readSearchPolicy, writeSearchPolicy, SEARCH_POLICY_KEY } from '@/lib/server/settings/search-policy';
-import { updateSearchPolicySchema } from '@/lib/shared/schemas/settings';
+import { updateRetentionPolicySchema, updateSearchPolicySchema } from '@/lib/shared/schemas/settings';
+import { RETENTION_POLICY_KEY, writeRetentionPolicy } from '@/lib/server/retention/retention-policy';
 
 const updateSearchPolicyAction = defineAction({
   name: 'settings.update_search_policy',
@@ -21,6 +22,24 @@ const updateSearchPolicyAction = defineAction({
 
 export async function updateSearchPolicy(input: unknown) {
   const result = await updateSearchPolicyAction(input);
+  if (result.ok) revalidatePath('/admin/settings');
+  return result;
+}
+
+const updateRetentionPolicyAction = defineAction({
+  name: 'settings.update_retention_policy',
+  permission: 'settings:manage',
+  input: updateRetentionPolicySchema,
+  // A single system-wide setting: the permission is the whole authorisation.
+  authorize: authorizeCreation,
+  async run({ input, tx }) {
+    const { previous, policy } = await writeRetentionPolicy(tx, input);
+    return { data: policy, target: { type: 'setting', id: RETENTION_POLICY_KEY }, auditPayload: { previous, next: policy } };
+  },
+});
+
+export async function updateRetentionPolicy(input: unknown) {
+  const result = await updateRetentionPolicyAction(input);
   if (result.ok) revalidatePath('/admin/settings');
   return result;
 }

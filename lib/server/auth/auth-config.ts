@@ -75,7 +75,8 @@ export const authConfig = {
     // renewal slides past it.
     async encode(params) {
       const expiry = typeof params.token?.sxp === 'number' ? params.token.sxp : 0;
-      const remaining = Math.max(1, expiry - Math.floor(Date.now() / 1000));
+      // One second of margin: the encoder reads the clock again, and may do so in the next second.
+      const remaining = Math.max(1, expiry - Math.ceil(Date.now() / 1000) - 1);
       return encode({ ...params, maxAge: Math.min(params.maxAge ?? SESSION_COOKIE_MAX_AGE_SECONDS, remaining) });
     },
   },

@@ -16,6 +16,8 @@ export type CaseSummary = {
   openedAt: Date;
   openedBy: string;
   isMine: boolean;
+  legalHoldAt: Date | null;
+  legalHoldReason: string | null;
 };
 
 const caseSelect = {
@@ -28,6 +30,8 @@ const caseSelect = {
   openedAt: true,
   openedById: true,
   openedBy: { select: { displayName: true } },
+  legalHoldAt: true,
+  legalHoldReason: true,
 } as const;
 
 /** The cases this actor may see, split into those they opened and the rest of their team's. */

@@ -33,8 +33,11 @@ export async function findEnrolledCropKeyForActor(prisma: PrismaClient, actor: A
 /** A candidate's enrolled crop, addressed by the candidate (not the enrolled face), for casework. */
 export async function findCandidateCropKeyForActor(prisma: PrismaClient, actor: Actor, candidateId: string): Promise<string | null> {
   const candidate = await prisma.candidate.findFirst({
-    where: { id: candidateId, ...whereVisible(actor, 'candidate'), enrolledFace: { indexState: { not: 'deleted' } } },
-    select: { enrolledFace: { select: { cropKey: true } } },
+    where: { id: candidateId, ...whereVisible(actor, 'candidate') },
+    select: { evidenceCropKey: true, enrolledFace: { select: { cropKey: true, indexState: true } } },
   });
-  return candidate?.enrolledFace.cropKey ?? null;
+  if (!candidate) return null;
+  // Once the subject is erased the face leaves the gallery, but a lead keeps its evidence copy.
+  if (candidate.enrolledFace.indexState === 'deleted') return candidate.evidenceCropKey ?? null;
+  return candidate.enrolledFace.cropKey;
 }

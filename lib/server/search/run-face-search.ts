@@ -38,7 +38,8 @@ export async function authorizeFaceSearch(
   policy: SearchPolicy,
 ): Promise<SearchTarget> {
   const probeFace = await tx.probeFace.findFirst({
-    where: { id: input.probeFaceId, ...whereVisible(actor, 'probeFace', 'work') },
+    // A probe face whose crop and embedding retention purged can no longer be searched.
+    where: { id: input.probeFaceId, purgedAt: null, ...whereVisible(actor, 'probeFace', 'work') },
     select: {
       id: true,
       modelId: true,

@@ -8,3 +8,18 @@ export const updateSearchPolicySchema = z.object({
   // A checkbox: sent as "on" when ticked, absent when not.
   isFirstReviewBlind: z.preprocess((value) => value === true || value === 'on' || value === 'true', z.boolean()),
 });
+
+// A blank field keeps that kind of data until something else removes it.
+const optionalDays = (minimum: number) =>
+  z.preprocess(
+    (value) => (value === '' || value === undefined || value === null ? null : value),
+    z.coerce.number().int('Whole days only.').min(minimum, `At least ${minimum} days.`).max(36_500, 'At most 36,500 days.').nullable(),
+  );
+
+export const updateRetentionPolicySchema = z.object({
+  probeDays: optionalDays(1),
+  searchDays: optionalDays(1),
+  closedCaseDays: optionalDays(1),
+  // The audit log is kept at least a year: the chain is what proves everything else.
+  auditDays: optionalDays(365),
+});

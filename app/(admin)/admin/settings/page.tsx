@@ -1,11 +1,12 @@
 import { SearchPolicyForm } from '@/components/admin/search-policy-form';
 import { SessionPolicyForm } from '@/components/admin/session-policy-form';
 import { requirePermission } from '@/lib/server/dal/require-permission';
-import { readSearchPolicyForPage, readSessionPolicyForPage } from '@/lib/server/dal/settings';
+import { readRetentionPolicyForPage, readSearchPolicyForPage, readSessionPolicyForPage } from '@/lib/server/dal/settings';
+import { RetentionPolicyForm } from '@/components/admin/retention-policy-form';
 
 export default async function SettingsPage() {
   await requirePermission('settings:manage', '/admin/settings');
-  const [policy, sessionPolicy] = await Promise.all([readSearchPolicyForPage(), readSessionPolicyForPage()]);
+  const [policy, sessionPolicy, retention] = await Promise.all([readSearchPolicyForPage(), readSessionPolicyForPage(), readRetentionPolicyForPage()]);
   return (
     <>
       <h1>Search policy</h1>
@@ -15,6 +16,10 @@ export default async function SettingsPage() {
       <h2>Sessions</h2>
       <div className="panel">
         <SessionPolicyForm absoluteMinutes={sessionPolicy.absoluteMinutes} idleMinutes={sessionPolicy.idleMinutes} />
+      </div>
+      <h2>Retention</h2>
+      <div className="panel">
+        <RetentionPolicyForm policy={retention} />
       </div>
     </>
   );

@@ -2,6 +2,7 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import Link from 'next/link';
 import { CloseCaseButton } from '@/components/cases/close-case-button';
+import { LegalHoldForm } from '@/components/cases/legal-hold-form';
 import { ProbeWorkbench } from '@/components/detection/probe-workbench';
 import { findCaseForActor } from '@/lib/server/dal/cases';
 import { requirePermission } from '@/lib/server/dal/require-permission';
@@ -35,6 +36,10 @@ export default async function CasePage({ params }: { params: Promise<{ caseId: s
           <dd>{found.purpose}</dd>
           <dt>Legal basis</dt>
           <dd>{found.legalBasis}</dd>
+          <dt>Legal hold</dt>
+          <dd data-testid="legal-hold">
+            {found.legalHoldAt ? `Held since ${found.legalHoldAt.toLocaleString('en-GB')}: ${found.legalHoldReason ?? ''}` : 'None: retention applies'}
+          </dd>
           <dt>Opened</dt>
           <dd>
             {found.openedAt.toLocaleString('en-GB')} by {found.openedBy}
@@ -88,6 +93,10 @@ export default async function CasePage({ params }: { params: Promise<{ caseId: s
         <>
           <h2>New search from a still</h2>
           <ProbeWorkbench caseId={found.id} watchlists={watchlists} defaultListSize={policy.listSize} />
+          <h2>Legal hold</h2>
+          <div className="panel">
+            <LegalHoldForm caseId={found.id} isHeld={Boolean(found.legalHoldAt)} />
+          </div>
           <h2>Close the case</h2>
           <CloseCaseButton caseId={found.id} reference={found.reference} />
         </>
