@@ -115,8 +115,8 @@ export function createActionDefiner(dependencies: ActionDependencies) {
         return failure('UNAVAILABLE', 'The service is unavailable. Nothing was changed.', { eventId });
       }
 
-      const refuse = async (code: ErrorCode, message: string, details: Record<string, unknown> = {}) => {
-        const eventId = code === 'INTERNAL' ? randomUUID() : undefined;
+      const refuse = async (code: ErrorCode, message: string, details: Record<string, unknown> = {}, internalEventId?: string) => {
+        const eventId = code === 'INTERNAL' ? (internalEventId ?? randomUUID()) : undefined;
         const entry: AuditEntry = {
           actorId: actor?.id ?? null,
           actorRole: actor?.role ?? null,
@@ -184,9 +184,11 @@ export function createActionDefiner(dependencies: ActionDependencies) {
         }
         const expected = toAppError(error);
         if (expected) return refuse(expected.code, expected.message, expected.fieldErrors ? { fieldErrors: expected.fieldErrors } : {});
-        const refusal = await refuse('INTERNAL', 'Something went wrong. Nothing was changed.');
-        if (!refusal.ok && refusal.error.eventId) logError(refusal.error.eventId, error);
-        return refusal;
+        // Logged first, under the event id the audit record will carry: if that record cannot be
+        // written either, the reason the action failed is still in the log.
+        const eventId = randomUUID();
+        logError(eventId, error);
+        return refuse('INTERNAL', 'Something went wrong. Nothing was changed.', {}, eventId);
       }
     };
   };

@@ -18,6 +18,54 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
           ? `Hash chain intact: ${chain.events} ${chain.mode === 'incremental' ? `new events verified after event ${chain.fromSequence}` : 'events verified'}${chain.checkpoint ? `; last signed checkpoint at event ${chain.checkpoint.sequence}, ${chain.checkpoint.time}` : '; no signed checkpoint yet'}.`
           : `Hash chain BROKEN at event ${chain.brokenAt ?? '?'}: ${chain.reason}.`}
       </p>
+      <details className="panel">
+        <summary>Export for outside verification</summary>
+        <form className="grid-2" method="get" action="/api/audit/export" style={{ marginTop: '0.75rem' }}>
+          <label>
+            Format
+            <select name="format" defaultValue="json">
+              <option value="json">JSON (with the signed checkpoint and public key)</option>
+              <option value="csv">CSV</option>
+            </select>
+          </label>
+          <label>
+            Action
+            <input name="action" placeholder="e.g. search.run" />
+          </label>
+          <label>
+            Outcome
+            <select name="outcome" defaultValue="">
+              <option value="">any</option>
+              <option value="success">success</option>
+              <option value="refused">refused</option>
+              <option value="error">error</option>
+            </select>
+          </label>
+          <label>
+            User id
+            <input name="actorId" />
+          </label>
+          <label>
+            Case id
+            <input name="caseId" />
+          </label>
+          <label>
+            From
+            <input name="from" type="date" />
+          </label>
+          <label>
+            Until
+            <input name="to" type="date" />
+          </label>
+          <p className="muted">
+            Check an export anywhere with <code>node scripts/verify-audit-export.mjs FILE.json --public-key audit-anchor-key.pub.pem</code>. The
+            export itself is audited.
+          </p>
+          <button className="button" type="submit">
+            Download export
+          </button>
+        </form>
+      </details>
       <table>
         <thead>
           <tr>
