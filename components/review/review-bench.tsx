@@ -8,6 +8,7 @@ import type { BenchCandidate, BenchView, CommittedDecisionView } from '@/lib/sha
 import { COMPONENT_FINDINGS, type ComponentFinding, FINDING_LABELS, FISWG_COMPONENTS } from '@/lib/shared/review/fiswg-components';
 import { DECISION_LABELS, DECISIONS, type Decision, needsRationale, RATIONALE_MAX } from '@/lib/shared/schemas/review';
 import { ComparisonView, isKeyForFocusedControl } from '@/components/review/comparison-view';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import {
   type BenchAction,
   type BenchState,
@@ -485,50 +486,6 @@ function NoMatchSummary({ state }: { state: BenchState }) {
   );
 }
 
-/**
- * A modal confirmation on the native <dialog>: the page behind is inert, focus stays inside, and
- * Escape cancels. Focus starts on Cancel: a commit cannot be taken back, so a second Enter from the
- * shortcut that opened it must not commit.
- */
-function ConfirmDialog({ title, children, onConfirm, onCancel }: { title: string; children: ReactNode; onConfirm: () => void; onCancel: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const cancel = useRef<HTMLButtonElement>(null);
-  const ids = useId();
-  useEffect(() => {
-    const element = dialog.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (element && !element.open) element.showModal?.();
-    cancel.current?.focus();
-    return () => {
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
-  return (
-    <dialog
-      ref={dialog}
-      className="bench-dialog"
-      aria-labelledby={`${ids}-title`}
-      aria-describedby={`${ids}-body`}
-      onCancel={(event) => {
-        event.preventDefault();
-        onCancel();
-      }}
-      // The browser may close a dialog itself (a repeated Escape); the bench must then agree it is closed.
-      onClose={onCancel}
-    >
-      <h2 id={`${ids}-title`}>{title}</h2>
-      <div id={`${ids}-body`}>{children}</div>
-      <div className="row bench-dialog-actions">
-        <button ref={cancel} type="button" className="button secondary" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="button" className="button" onClick={onConfirm}>
-          Confirm
-        </button>
-      </div>
-    </dialog>
-  );
-}
 
 function KeyLegend({ isReadOnly }: { isReadOnly: boolean }) {
   const keys: [ReactNode, string][] = [
