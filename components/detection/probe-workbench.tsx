@@ -24,7 +24,7 @@ import {
 } from './probe-workbench-state';
 import { QualityBadge } from './quality-badge';
 
-export type SearchableWatchlist = { id: string; name: string; faces: number };
+export type SearchableWatchlist = { id: string; name: string; faces: number; isReviewOverdue: boolean };
 
 const VISION_MESSAGES: Partial<Record<string, string>> = {
   UNSUPPORTED_FORMAT: 'This file is not an image the workstation can read (JPEG, PNG, WebP, GIF, BMP, TIFF, AVIF).',
@@ -187,6 +187,7 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
         listSize: Number(data.get('listSize')) || undefined,
         threshold: state.mode === 'threshold' ? Number(data.get('threshold')) : undefined,
         qualityOverrideReason: String(data.get('qualityOverrideReason') ?? '') || undefined,
+        isOverdueReviewAcknowledged: data.get('isOverdueReviewAcknowledged') === 'on',
       });
       if (!searched.ok) return dispatch({ type: 'SUBMIT_FAILED', stillId, error: searched.error });
       router.push(`/cases/${caseId}/searches/${searched.data.searchId}`);
@@ -409,9 +410,16 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
                   onChange={(event) => dispatch({ type: 'WATCHLIST_TOGGLED', watchlistId: list.id, isChosen: event.currentTarget.checked })}
                 />
                 {list.name} <span className="muted">({list.faces} faces)</span>
+                {list.isReviewOverdue ? <span className="badge warn">review overdue</span> : null}
               </label>
             ))}
           </fieldset>
+          {watchlists.some((list) => list.isReviewOverdue && state.chosenWatchlistIds.includes(list.id)) ? (
+            <label style={{ display: 'flex', gap: '0.5rem', fontWeight: 400 }}>
+              <input type="checkbox" name="isOverdueReviewAcknowledged" required />
+              I know a chosen watch-list is past its review date and may no longer be justified; search it anyway (recorded).
+            </label>
+          ) : null}
           {selectedResult?.quality.needsOverride ? (
             <label>
               Reason to search a face of this quality

@@ -1,5 +1,6 @@
 import 'server-only';
 import { getPrisma, type Db } from '@/lib/server/db/database';
+import { isPastReviewDate } from '@/lib/server/retention/review-date';
 
 export type WatchlistSummary = {
   id: string;
@@ -43,14 +44,14 @@ export async function listWatchlists(only?: { id: string }, db?: Db): Promise<Wa
 }
 
 /** What an investigator chooses from: the lists they may search, names and face counts, nothing else. */
-export async function listSearchableWatchlists(actorId: string, db?: Db): Promise<{ id: string; name: string; faces: number }[]> {
+export async function listSearchableWatchlists(actorId: string, db?: Db): Promise<{ id: string; name: string; faces: number; isReviewOverdue: boolean }[]> {
   db ??= await getPrisma();
   const rows = await db.watchlist.findMany({
     where: { deletedAt: null, OR: [{ searchableBy: { isEmpty: true } }, { searchableBy: { has: actorId } }] },
     orderBy: { name: 'asc' },
-    select: { id: true, name: true, _count: { select: { enrolledFaces: { where: { indexState: 'indexed', expiresAt: { gt: new Date() } } } } } },
+    select: { id: true, name: true, reviewDate: true, _count: { select: { enrolledFaces: { where: { indexState: 'indexed', expiresAt: { gt: new Date() } } } } } },
   });
-  return rows.map((row) => ({ id: row.id, name: row.name, faces: row._count.enrolledFaces }));
+  return rows.map((row) => ({ id: row.id, name: row.name, faces: row._count.enrolledFaces, isReviewOverdue: isPastReviewDate(row) }));
 }
 
 export type WatchlistDetail = WatchlistSummary & {

@@ -2,6 +2,7 @@ import 'server-only';
 import type { TransactionClient } from '@/lib/server/db/database';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { whereVisible } from '@/lib/server/dal/visibility';
+import { isPastReviewDate } from '@/lib/server/retention/review-date';
 import { bytesToEmbedding } from '@/lib/server/gallery/embedding-bytes';
 import type { VectorIndex } from '@/lib/server/vector/vector-index';
 import { AppError } from '@/lib/shared/errors';
@@ -57,11 +58,19 @@ export async function authorizeFaceSearch(
   }
 
   const watchlistIds = [...new Set(input.watchlistIds)];
-  const lists = await tx.watchlist.findMany({ where: { id: { in: watchlistIds }, deletedAt: null }, select: { name: true, searchableBy: true } });
+  const lists = await tx.watchlist.findMany({ where: { id: { in: watchlistIds }, deletedAt: null }, select: { name: true, searchableBy: true, reviewDate: true } });
   if (lists.length !== watchlistIds.length) throw new AppError('NOT_FOUND', 'One of the chosen watch-lists does not exist (any more).');
   const closed = lists.filter((list) => !mayActorSearch(list, actor.id));
   if (closed.length > 0) {
     throw new AppError('FORBIDDEN', `You are not among the investigators allowed to search ${closed.map((list) => `"${list.name}"`).join(', ')}.`);
+  }
+  // A list past its review date may no longer be justified: searching it needs the investigator to say
+  // they know (recorded with the search), until its owner reviews it.
+  const overdue = lists.filter((list) => isPastReviewDate(list));
+  if (overdue.length > 0 && !input.isOverdueReviewAcknowledged) {
+    throw new AppError('VALIDATION', `${overdue.map((list) => `"${list.name}"`).join(', ')} ${overdue.length === 1 ? 'is' : 'are'} past the review date. Acknowledge this to search anyway.`, {
+      isOverdueReviewAcknowledged: ['Acknowledge that the watch-list is past its review date.'],
+    });
   }
 
   // The policy is applied to the quality the server measured on the stored crop, not to what the

@@ -13,6 +13,8 @@ export const runSearchSchema = z
     threshold: z.coerce.number().min(-1).max(1).optional(),
     /** Required when the face's quality is below the policy minimum; recorded in the audit log. */
     qualityOverrideReason: z.string().trim().min(10, 'Explain (at least 10 characters) why a poor face must be searched.').max(1000).optional(),
+    /** The investigator's acknowledgement that a chosen watch-list is past its review date; audited. */
+    isOverdueReviewAcknowledged: z.boolean().default(false),
   })
   .refine((input) => input.mode !== 'threshold' || input.threshold !== undefined, {
     path: ['threshold'],

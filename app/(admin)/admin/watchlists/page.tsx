@@ -38,7 +38,10 @@ export default async function WatchlistsPage() {
                 <td>{list.subjects}</td>
                 <td>{list.faces}</td>
                 <td>{list.retentionDays} days</td>
-                <td>{list.reviewDate.toISOString().slice(0, 10)}</td>
+                <td>
+                  {list.reviewDate.toISOString().slice(0, 10)}
+                  {list.reviewDate.getTime() < Date.now() ? <span className="badge warn"> review overdue</span> : null}
+                </td>
               </tr>
             ))}
           </tbody>

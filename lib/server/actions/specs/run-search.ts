@@ -46,6 +46,7 @@ export const runSearchSpec = specifyAction({
         period: { start: startedAt.toISOString(), end: completedAt.toISOString() },
         qualityVerdict: target.probeFace.qualityVerdict,
         qualityOverrideReason: input.qualityOverrideReason ?? null,
+        isOverdueReviewAcknowledged: input.isOverdueReviewAcknowledged,
         isQualityOverride: target.qualityOverrideReason !== null,
       },
     };
