@@ -12,6 +12,7 @@ const NAVIGATION: Record<Role, { href: string; label: string }[]> = {
   supervisor: [
     { href: '/disclosures', label: 'Disclosure queue' },
     { href: '/oversight', label: 'Oversight' },
+    { href: '/audit', label: 'Team audit log' },
   ],
   admin: [
     { href: '/admin', label: 'Overview' },

@@ -5,30 +5,41 @@ import { exportAuditLogToString, type AuditExportFilter } from '@/lib/server/aud
 import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { getConfig } from '@/lib/server/config';
-import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import type { Prisma, PrismaClient } from '@/lib/server/generated/prisma/client';
+import type { AuditEventView, AuditListFilter } from '@/lib/shared/audit-view';
 import { AppError } from '@/lib/shared/errors';
 import { hasPermission } from '@/lib/shared/permissions';
 
-export type AuditEventRow = {
-  sequence: string;
-  createdAt: Date;
-  actorRole: string | null;
-  actorId: string | null;
-  action: string;
-  outcome: string;
-  targetType: string | null;
-  targetId: string | null;
-  payload: unknown;
-  hash: string;
-};
+export type AuditEventRow = AuditEventView;
 
-export async function listAuditEvents(options: { beforeSequence?: bigint; limit: number }, db?: Db): Promise<AuditEventRow[]> {
+function whereOf(filter: AuditListFilter, actorIds?: string[]): Prisma.AuditEventWhereInput {
+  return {
+    ...(filter.before ? { sequence: { lt: BigInt(filter.before) } } : {}),
+    ...(filter.actorId ? { actorId: filter.actorId } : {}),
+    // Scoped to a team: a filter naming someone outside it matches nothing.
+    ...(actorIds ? { actorId: filter.actorId ? (actorIds.includes(filter.actorId) ? filter.actorId : { in: [] }) : { in: actorIds } } : {}),
+    ...(filter.action ? { action: filter.action } : {}),
+    ...(filter.outcome ? { outcome: filter.outcome } : {}),
+    ...(filter.from || filter.to ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: new Date(filter.to.getTime() + 86_400_000) } : {}) } } : {}),
+  };
+}
+
+export async function listAuditEvents(options: { filter?: AuditListFilter; limit: number }, db?: Db): Promise<AuditEventRow[]> {
   db ??= await getPrisma();
-  const rows = await db.auditEvent.findMany({
-    where: options.beforeSequence ? { sequence: { lt: options.beforeSequence } } : {},
-    orderBy: { sequence: 'desc' },
-    take: options.limit,
-  });
+  const rows = await db.auditEvent.findMany({ where: whereOf(options.filter ?? {}), orderBy: { sequence: 'desc' }, take: options.limit });
+  return rows.map((row) => ({ ...row, sequence: row.sequence.toString() }));
+}
+
+/**
+ * A supervisor's view of the audit log: the events of their own team's members (every role in the
+ * team), newest first. Reading the log is itself recorded.
+ */
+export async function listTeamAuditEvents(actor: Actor, options: { filter?: AuditListFilter; limit: number }, db?: Db): Promise<AuditEventRow[]> {
+  db ??= await getPrisma();
+  if (actor.role !== 'supervisor' || !actor.teamId) return [];
+  const members = (await db.user.findMany({ where: { teamId: actor.teamId }, select: { id: true } })).map((user) => user.id);
+  const rows = await db.auditEvent.findMany({ where: whereOf(options.filter ?? {}, members), orderBy: { sequence: 'desc' }, take: options.limit });
+  await recordAuditEvent(db as PrismaClient, { actorId: actor.id, actorRole: actor.role, action: 'audit.view', outcome: 'success', targetType: 'team', targetId: actor.teamId, payload: { shown: rows.length } });
   return rows.map((row) => ({ ...row, sequence: row.sequence.toString() }));
 }
 

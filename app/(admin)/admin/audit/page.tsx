@@ -1,14 +1,14 @@
-import Link from 'next/link';
+import { AuditEventTable, AuditFilterForm } from '@/components/audit/audit-events';
+import { auditListFilterSchema, olderEventsQuery } from '@/lib/shared/audit-view';
 import { listAuditEvents, verifyAuditLog } from '@/lib/server/dal/audit-log';
 import { requirePermission } from '@/lib/server/dal/require-permission';
 
 const PAGE_SIZE = 100;
 
-export default async function AuditLogPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   await requirePermission('audit:read', '/admin/audit');
-  const { before } = await searchParams;
-  const beforeSequence = before && /^\d{1,18}$/.test(before) ? BigInt(before) : undefined;
-  const [events, chain] = await Promise.all([listAuditEvents({ beforeSequence, limit: PAGE_SIZE }), verifyAuditLog()]);
+  const filter = auditListFilterSchema.parse(Object.fromEntries(Object.entries(await searchParams).filter(([, value]) => value)));
+  const [events, chain] = await Promise.all([listAuditEvents({ filter, limit: PAGE_SIZE }), verifyAuditLog()]);
   const oldest = events.at(-1);
   return (
     <>
@@ -66,41 +66,8 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
           </button>
         </form>
       </details>
-      <table>
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Time</th>
-            <th>Actor</th>
-            <th>Action</th>
-            <th>Outcome</th>
-            <th>Target</th>
-            <th>Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {events.map((event) => (
-            <tr key={event.sequence}>
-              <td className="mono">{event.sequence}</td>
-              <td>{event.createdAt.toLocaleString('en-GB')}</td>
-              <td>{event.actorRole ?? <span className="muted">anonymous</span>}</td>
-              <td className="mono">{event.action}</td>
-              <td>
-                <span className={`badge ${event.outcome === 'success' ? 'ok' : event.outcome === 'refused' ? 'warn' : 'danger'}`}>
-                  {event.outcome}
-                </span>
-              </td>
-              <td className="mono">{event.targetType ? `${event.targetType}:${event.targetId ?? ''}` : ''}</td>
-              <td className="mono">{JSON.stringify(event.payload)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {oldest && events.length === PAGE_SIZE ? (
-        <p>
-          <Link href={`/admin/audit?before=${oldest.sequence}`}>Older events</Link>
-        </p>
-      ) : null}
+      <AuditFilterForm path="/admin/audit" filter={filter} />
+      <AuditEventTable events={events} olderHref={oldest && events.length === PAGE_SIZE ? `/admin/audit?${olderEventsQuery(filter, oldest.sequence)}` : null} />
     </>
   );
 }
