@@ -20,6 +20,7 @@ const NAVIGATION: Record<Role, { href: string; label: string }[]> = {
     { href: '/admin/users', label: 'Users' },
     { href: '/admin/audit', label: 'Audit log' },
     { href: '/admin/settings', label: 'Search policy' },
+    { href: '/admin/models', label: 'Model registry' },
     { href: '/admin/oversight', label: 'Oversight' },
   ],
 };

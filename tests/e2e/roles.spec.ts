@@ -11,6 +11,7 @@ const PAGES: { path: string; role: Role }[] = [
   { path: '/admin/watchlists', role: 'admin' },
   { path: '/admin/audit', role: 'admin' },
   { path: '/admin/settings', role: 'admin' },
+  { path: '/admin/models', role: 'admin' },
 ];
 
 test.describe('without a session', () => {
@@ -62,6 +63,15 @@ for (const role of ROLES) {
     });
   });
 }
+
+test('the model registry lists every model with its hash and licence, and the recogniser its calibration', async ({ page }) => {
+  await signInAs(page, 'admin');
+  await page.goto('/admin/models');
+  const registry = page.getByTestId('model-registry');
+  await expect(registry).toContainText('faceplugin-fr-feature-512@0.0.1');
+  await expect(registry).toContainText(/[0-9a-f]{64}/);
+  await expect(registry).toContainText('impostor');
+});
 
 test('investigator opens a case, sees it listed, and the audit log records it', async ({ page, browser }) => {
   await signInAs(page, 'investigator');
