@@ -1,5 +1,5 @@
 import 'server-only';
-import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { recordSearchView } from '@/lib/server/review/record-search-view';
 import { getPrisma } from '@/lib/server/db/database';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import type { Actor } from '@/lib/server/auth/current-actor';
@@ -28,22 +28,14 @@ export async function findPackContentForActor(actor: Actor, disclosureId: string
     options = { generatedAt: disclosure.decidedAt, ...(typeof head === 'number' ? { throughSequence: BigInt(head) } : {}) };
   }
   const { content } = await assemblePackContent(db, actor, { ...story, disclosure }, options);
-  await recordAuditEvent(db, {
-    actorId: actor.id,
-    actorRole: actor.role,
-    action: 'search.view',
-    outcome: 'success',
-    targetType: 'search',
-    targetId: story.search.id,
-    payload: {
-      caseId: story.case.id,
-      probeFaceId: story.probeFace.id,
-      candidatesShown: story.candidates.map((candidate) => candidate.id),
-      isIdentityShown: true,
-      stage: null,
-      via: 'disclosure_pack',
-      disclosureId: disclosure.id,
-    },
+  await recordSearchView(db, actor, {
+    searchId: story.search.id,
+    caseId: story.case.id,
+    probeFaceId: story.probeFace.id,
+    candidatesShown: story.candidates.map((candidate) => candidate.id),
+    isIdentityShown: true,
+    stage: null,
+    extra: { via: 'disclosure_pack', disclosureId: disclosure.id },
   });
   return content;
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
-import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { recordSearchView } from '@/lib/server/review/record-search-view';
 import { getPrisma } from '@/lib/server/db/database';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { whereVisible } from '@/lib/server/dal/visibility';
@@ -286,16 +286,13 @@ function blindFacts(facts: SearchFacts): SearchFacts {
   return { ...facts, actorName: '', mode: '', listSize: 0, gallerySize: 0, indexEngine: '', watchlistNames: [], reviewState: 'awaiting_second_review' };
 }
 
-async function recordView(prisma: PrismaClient, actor: Actor, search: LoadedSearch, details: { isRevealed: boolean; shown: string[]; stage?: ReviewStage | undefined }) {
-  // Looking at candidates is itself a record-worthy act: who saw which faces, when, and with or
-  // without their identities.
-  await recordAuditEvent(prisma, {
-    actorId: actor.id,
-    actorRole: actor.role,
-    action: 'search.view',
-    outcome: 'success',
-    targetType: 'search',
-    targetId: search.id,
-    payload: { caseId: search.caseId, probeFaceId: search.probeFace.id, candidatesShown: details.shown, isIdentityShown: details.isRevealed, stage: details.stage ?? null },
+function recordView(prisma: PrismaClient, actor: Actor, search: LoadedSearch, details: { isRevealed: boolean; shown: string[]; stage?: ReviewStage | undefined }) {
+  return recordSearchView(prisma, actor, {
+    searchId: search.id,
+    caseId: search.caseId,
+    probeFaceId: search.probeFace.id,
+    candidatesShown: details.shown,
+    isIdentityShown: details.isRevealed,
+    stage: details.stage ?? null,
   });
 }

@@ -1,10 +1,10 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { getPrisma, type Db } from '@/lib/server/db/database';
 import type { Prisma, PrismaClient } from '@/lib/server/generated/prisma/client';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { whereVisible } from '@/lib/server/dal/visibility';
+import { recordSearchView } from '@/lib/server/review/record-search-view';
 import { adjudicationSelect, decisionHistory, latestDecisions, type AdjudicationRecord } from '@/lib/server/review/review-records';
 import { canonicalJson } from '@/lib/shared/canonical-json';
 import { calibrationTableFor, describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
@@ -346,21 +346,14 @@ export async function findWholeStoryForActor(actor: Actor, target: StoryTarget, 
   db ??= await getPrisma();
   const story = await loadWholeStory(actor, target, db);
   if (!story) return null;
-  await recordAuditEvent(db, {
-    actorId: actor.id,
-    actorRole: actor.role,
-    action: 'search.view',
-    outcome: 'success',
-    targetType: 'search',
-    targetId: story.search.id,
-    payload: {
-      caseId: story.case.id,
-      probeFaceId: story.probeFace.id,
-      candidatesShown: story.candidates.map((candidate) => candidate.id),
-      isIdentityShown: true,
-      stage: null,
-      via: 'disclosureId' in target ? 'disclosure' : 'disputeId' in target ? 'dispute' : 'search',
-    },
+  await recordSearchView(db, actor, {
+    searchId: story.search.id,
+    caseId: story.case.id,
+    probeFaceId: story.probeFace.id,
+    candidatesShown: story.candidates.map((candidate) => candidate.id),
+    isIdentityShown: true,
+    stage: null,
+    extra: { via: 'disclosureId' in target ? 'disclosure' : 'disputeId' in target ? 'dispute' : 'search' },
   });
   return story;
 }
