@@ -5,7 +5,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { OWNER_ONLY_DIRECTORY, restrictFileCreationMask, restrictTree } from '@/lib/server/storage/owner-only';
-import { acquireProcessLock } from './process-lock';
+import { acquireProcessLock } from '@/lib/server/storage/process-lock';
 
 // The same SQL runs on both engines: PGlite (embedded PostgreSQL, one process) by default and
 // PostgreSQL when DATABASE_URL is set. This is the only place that knows which one is in use.
@@ -37,7 +37,13 @@ async function openPglite(dataDir: string | undefined): Promise<SqlDriver> {
     restrictFileCreationMask();
     mkdirSync(dataDir, { recursive: true, mode: OWNER_ONLY_DIRECTORY });
   }
-  const release = dataDir ? acquireProcessLock(`${dataDir.replace(/\/+$/, '')}.lock`) : () => {};
+  const lock = dataDir
+    ? acquireProcessLock(`${dataDir.replace(/\/+$/, '')}.lock`, {
+        what: `The embedded store ${dataDir}`,
+        hint: 'PGlite serves one process at a time: stop the running server first (or enrol through the admin pages), or use PostgreSQL via DATABASE_URL.',
+      })
+    : null;
+  const release = () => lock?.release();
   let client: PGlite;
   try {
     client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();

@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { access, link, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { OWNER_ONLY_DIRECTORY, OWNER_ONLY_FILE } from '@/lib/server/storage/owner-only';
+import { acquireProcessLock, LockHeldError, type ProcessLock } from '@/lib/server/storage/process-lock';
 import { quantiseQuery, quantiseRowInt8, scanExact, type ScanBlock } from '@/lib/server/vector/exact-scan';
 import {
   SegmentLog,
@@ -51,10 +52,6 @@ const LOCK_FILE = '.owner.lock';
 const DEFAULT_COMPACT_LOG_BYTES = 64 * 1024 * 1024;
 const INITIAL_BLOCK_ROWS = 64;
 const CLOSE_COMPACT_MIN_BYTES = 1024 * 1024;
-
-// Two index instances over one folder would each append to the same logs and overwrite each other's
-// snapshots; refuse the second one in this process (and, through the lock file, in any other).
-const openDirectories = new Set<string>();
 
 type Block = ScanBlock & { capacity: number };
 
@@ -248,6 +245,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
   private readonly collections = new Map<string, Promise<Collection | null>>();
   private opened: Promise<void> | null = null;
   private closed = false;
+  private lock: ProcessLock | null = null;
 
   constructor(options: EmbeddedIndexOptions) {
     this.directory = resolve(options.directory);
@@ -438,10 +436,9 @@ export class EmbeddedVectorIndex implements VectorIndex {
       });
     }
     this.collections.clear();
-    if (this.opened) {
-      await this.opened.catch(() => undefined);
-      await releaseLock(this.directory);
-    }
+    if (this.opened) await this.opened.catch(() => undefined);
+    this.lock?.release();
+    this.lock = null;
   }
 
   /** Bytes held in memory for vectors (float32 rows plus their int8 copies), for benchmarks and health. */
@@ -464,12 +461,8 @@ export class EmbeddedVectorIndex implements VectorIndex {
   private open(): Promise<void> {
     if (this.closed) return Promise.reject(new VectorIndexError('UNAVAILABLE', 'the embedded vector index has been closed'));
     this.opened ??= (async () => {
-      if (openDirectories.has(this.directory)) {
-        throw new VectorIndexError('UNAVAILABLE', `the vector folder ${this.directory} is already open in this process`);
-      }
       await mkdir(this.directory, { recursive: true, mode: OWNER_ONLY_DIRECTORY });
-      await acquireLock(this.directory);
-      openDirectories.add(this.directory);
+      this.lock = acquireLock(this.directory);
     })();
     // A failed open (folder held by another process) must not stick: the next call tries again.
     this.opened.catch(() => {
@@ -684,46 +677,13 @@ async function writeJsonDurably(path: string, value: unknown): Promise<void> {
   }
 }
 
-async function acquireLock(directory: string): Promise<void> {
-  const path = join(directory, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(path, 'wx', OWNER_ONLY_FILE);
-      try {
-        await handle.writeFile(String(process.pid));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      return;
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isProcessAlive(holder)) {
-        throw new VectorIndexError(
-          'UNAVAILABLE',
-          `the vector folder ${directory} is in use by process ${holder}; the embedded index allows one process at a time`,
-        );
-      }
-      // Left by a process that died (or by this process, closed without release): take it over.
-      await rm(path, { force: true });
-    }
-  }
-  throw new VectorIndexError('UNAVAILABLE', `could not take the lock on ${directory}`);
-}
-
-async function releaseLock(directory: string): Promise<void> {
-  if (!openDirectories.delete(directory)) return;
-  const path = join(directory, LOCK_FILE);
-  const holder = await readFile(path, 'utf8').catch(() => '');
-  if (holder === String(process.pid)) await rm(path, { force: true });
-}
-
-function isProcessAlive(pid: number): boolean {
+// Two index instances over one folder would each append to the same logs and overwrite each other's
+// snapshots: the second is refused, in this process as in any other (acquireProcessLock's rule).
+function acquireLock(directory: string): ProcessLock {
   try {
-    process.kill(pid, 0);
-    return true;
+    return acquireProcessLock(join(directory, LOCK_FILE), { what: `The vector folder ${directory}`, hint: 'The embedded index allows one process at a time.' });
   } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
+    if (error instanceof LockHeldError) throw new VectorIndexError('UNAVAILABLE', error.message);
+    throw error;
   }
 }

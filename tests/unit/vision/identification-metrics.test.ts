@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summariseIdentification, summariseVerification } from '@/scripts/eval/identification-metrics';
 import { parseLfwPairs } from '@/scripts/eval/run-verify';
-import { splitCsvLine } from '@/scripts/support/read-csv';
 
 describe('identification metrics', () => {
   it('computes rank-1/rank-10 and FNIR at FPIR from mated searches with their own subject removed', () => {
@@ -33,9 +32,5 @@ describe('input parsing', () => {
     const pairs = parseLfwPairs('2 1\nA 1 2\nB 1 C 3\nD 4 5\nE 1 F 2\n');
     expect(pairs.map((p) => [p.fold, p.isSame])).toEqual([[0, true], [0, false], [1, true], [1, false]]);
     expect(pairs[0]!.a).toBe('A/A_0001.jpg');
-  });
-
-  it('splits quoted CSV fields', () => {
-    expect(splitCsvLine('"a, b.jpg","O\'Neil ""Jr"""')).toEqual(['a, b.jpg', 'O\'Neil "Jr"']);
   });
 });
