@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { getConfig } from '@/lib/server/config';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
 import { ANCHOR_FILE, ANCHOR_PUBLIC_KEY_FILE, writeAuditAnchor } from '@/lib/server/audit/audit-anchor';
+import { parseCommandLine } from './support/parse-args';
+
+parseCommandLine(process.argv.slice(2), { name: 'audit:anchor', usage: 'usage: npm run audit:anchor', options: {} });
 
 const config = getConfig();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: embeddedDatabaseDir(config.dataDir) });

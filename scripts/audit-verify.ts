@@ -7,17 +7,21 @@ import { readFileSync } from 'node:fs';
 import { getConfig } from '@/lib/server/config';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
 import { verifyAuditLog } from '@/lib/server/audit/verify-audit-log';
-import { parseArgs } from './support/parse-args';
+import { parseCommandLine } from './support/parse-args';
 
-const args = parseArgs(process.argv.slice(2), ['incremental']);
-const publicKeyFile = args.flags.get('public-key');
+const { values: flags } = parseCommandLine(process.argv.slice(2), {
+  name: 'audit:verify',
+  usage: 'usage: npm run audit:verify [-- [--incremental] [--public-key FILE]]',
+  options: { incremental: { type: 'boolean', default: false }, 'public-key': { type: 'string' } },
+});
+const publicKeyFile = flags['public-key'];
 const config = getConfig();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: embeddedDatabaseDir(config.dataDir) });
 try {
   const started = performance.now();
   const report = await verifyAuditLog(database.prisma, {
     dataDir: config.dataDir,
-    mode: args.switches.has('incremental') ? 'incremental' : 'full',
+    mode: flags.incremental ? 'incremental' : 'full',
     ...(publicKeyFile ? { publicKeyPem: readFileSync(publicKeyFile, 'utf8') } : {}),
   });
   const took = `${Math.round(performance.now() - started)} ms`;

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import type { CalibrationTable } from '@/lib/shared/calibration/false-match-rate';
 import { embedImageFile } from './eval/embed-image-file';
-import { intFlag, parseArgs } from './support/parse-args';
+import { parseCommandLine } from './support/parse-args';
 
 type Row = { subject: string; embedding: Float32Array; modelId: string };
 
@@ -43,14 +43,23 @@ async function embedFolder(dir: string, perSubject: number): Promise<Row[]> {
   return rows;
 }
 
-const args = parseArgs(process.argv.slice(2), []);
-const dump = args.flags.get('embeddings');
-const imagesDir = args.flags.get('images');
-if (!dump && !imagesDir) {
-  console.error('usage: npm run calibrate -- --embeddings FILE | --images DIR [--per-subject 4] [--out FILE]');
-  process.exit(2);
-}
-const rows = dump ? await readEmbeddingDump(resolve(dump)) : await embedFolder(resolve(imagesDir!), intFlag(args, 'per-subject', 4));
+const commandLine = parseCommandLine(process.argv.slice(2), {
+  name: 'calibrate',
+  usage: 'usage: npm run calibrate -- (--embeddings FILE | --images DIR [--per-subject 4]) [--out FILE] [--dataset TEXT]',
+  options: {
+    embeddings: { type: 'string' },
+    images: { type: 'string' },
+    'per-subject': { type: 'string' },
+    out: { type: 'string' },
+    dataset: { type: 'string' },
+  },
+});
+const flags = commandLine.values;
+const dump = flags.embeddings;
+const imagesDir = flags.images;
+if (!dump === !imagesDir) commandLine.fail('give one of --embeddings FILE or --images DIR');
+const perSubject = commandLine.integer('per-subject', { min: 1, fallback: 4 });
+const rows = dump ? await readEmbeddingDump(resolve(dump)) : await embedFolder(resolve(imagesDir!), perSubject);
 const modelIds = new Set(rows.map((r) => r.modelId));
 if (modelIds.size !== 1) throw new Error(`embeddings come from ${modelIds.size} models; calibrate one model at a time`);
 const modelId = [...modelIds][0]!;
@@ -109,7 +118,7 @@ const thresholds = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6].map((target) => {
 });
 const table: CalibrationTable = {
   modelId,
-  dataset: args.flags.get('dataset') ?? (dump ? `embeddings from ${dump.split('/').pop()}` : `folder ${imagesDir}`),
+  dataset: flags.dataset ?? (dump ? `embeddings from ${dump.split('/').pop()}` : `folder ${imagesDir}`),
   impostorComparisons: impostorCount,
   genuineComparisons: genuineCount,
   points,
@@ -120,8 +129,8 @@ const table: CalibrationTable = {
     `they are not independent (each image takes part in many), so rates near 1/${impostorCount} are optimistic. ` +
     `Highest impostor score ${maxImpostor.toFixed(4)}; above it the table gives only an upper bound. Scores binned to 0.001.`,
 };
-const out = args.flags.get('out') ?? 'lib/shared/calibration/faceplugin-fr-feature-512.json';
-if (existsSync(out) && args.flags.get('out') === undefined && !modelId.startsWith('faceplugin-fr-feature-512@')) {
+const out = flags.out ?? 'lib/shared/calibration/faceplugin-fr-feature-512.json';
+if (existsSync(out) && flags.out === undefined && !modelId.startsWith('faceplugin-fr-feature-512@')) {
   throw new Error(`refusing to overwrite ${out} with a table for ${modelId}; pass --out`);
 }
 await writeFile(out, `${JSON.stringify(table, null, 1)}\n`);

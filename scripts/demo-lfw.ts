@@ -1,21 +1,27 @@
-// `npm run demo:lfw [-- --people N]` (opt-in): enrols a demo watch-list from the LFW research set at
+// `npm run demo:lfw [-- --people N] [--as ADMIN_EMAIL]` (opt-in): enrols a demo watch-list from the LFW research set at
 // ../shared/data/lfw when it is there: the first image of each of N people who have at least two, so
 // their other images can be tried as probes. LFW photographs are never copied into the project.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getConfig } from '@/lib/server/config';
-import { parseArgs } from './support/parse-args';
+import { parseCommandLine } from './support/parse-args';
 
 const lfw = resolve(process.cwd(), '../shared/data/lfw');
-const args = parseArgs(process.argv.slice(2), []);
-const people = Number(args.flags.get('people') ?? 300);
+const commandLine = parseCommandLine(process.argv.slice(2), {
+  name: 'demo:lfw',
+  usage: 'usage: npm run demo:lfw [-- --people N] [--as ADMIN_EMAIL]   (the enrolment is attributed to --as, by default the demo administrator)',
+  options: { people: { type: 'string' }, as: { type: 'string' } },
+});
+const people = commandLine.integer('people', { min: 1, fallback: 300 });
+// The demo users are made by prepare-store below on the embedded store; elsewhere name a real administrator.
+const actorEmail = commandLine.values.as ?? 'admin@demo.local';
 
 if (!existsSync(join(lfw, 'lfw-names.txt'))) {
   console.error(
     `LFW was not found at ${lfw}, so there is no demo watch-list to enrol.\n` +
       'Enrol a folder of your own instead (one sub-folder of images per subject):\n' +
-      '  npm run enrol -- --watchlist "My list" --dir /path/to/folder --create \\\n' +
+      '  npm run enrol -- --as ADMIN_EMAIL --watchlist "My list" --dir /path/to/folder --create \\\n' +
       '      --purpose "What the list is for" --authority "The power it relies on" --retention-days 365\n' +
       'or sign in as the administrator and use Watch-lists → (list) → Enrol images.',
   );
@@ -43,6 +49,8 @@ const result = spawnSync(
   [
     ...nodeArgs,
     'scripts/enrol.ts',
+    '--as',
+    actorEmail,
     '--watchlist',
     'LFW demo',
     '--csv',

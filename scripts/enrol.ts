@@ -1,70 +1,110 @@
-// `npm run enrol -- --watchlist NAME (--dir DIR | --csv FILE) [--limit N] [--json: a JSON line per image and a summary]
-//     [--create --purpose TEXT --authority TEXT --retention-days N]`
+// `npm run enrol -- --as ADMIN_EMAIL --watchlist NAME (--dir DIR | --csv FILE) [--limit N] [--json]
+//     [--create --purpose TEXT --authority TEXT --retention-days N [--review-date YYYY-MM-DD]]`
 //
 // Bulk enrolment from the command line: a folder with one sub-folder of images per subject, or a CSV of
-// `path,subject` lines. Resumable: images already enrolled (same SHA-256) or already set aside are
-// skipped, so an interrupted run is simply started again. Progress goes to stderr.
+// `path,subject` lines. Every image goes through the enrolment action the admin page's upload uses,
+// with the same checks and the same audit event, as the administrator named by --as (the audit log
+// also records the operating-system account that ran it). Resumable: images already enrolled (same
+// SHA-256) or already set aside are skipped, so an interrupted run is simply started again. Progress
+// goes to stderr; --json writes a JSON line per image and a summary to stdout.
 import { readdir, stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
-import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { createActionDefiner } from '@/lib/server/actions/create-action-definer';
+import { createWatchlistSpec } from '@/lib/server/actions/specs/create-watchlist';
+import { enrolImageSpec } from '@/lib/server/actions/specs/enrolment';
+import { commandLineRequestContext, findCommandLineActor } from '@/lib/server/auth/command-line-actor';
 import { getConfig } from '@/lib/server/config';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
-import { enrolBatch, type BatchProgress } from '@/lib/server/gallery/enrol-batch';
-import { cropStoreFor } from '@/lib/server/storage/crop-store';
+import { BatchStoppedError, enrolBatch, type BatchProgress, type BatchSummary } from '@/lib/server/gallery/enrol-batch';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
-import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
-import { createWatchlistSchema } from '@/lib/shared/schemas/watchlist';
-import { parseArgs } from './support/parse-args';
+import { parseCommandLine } from './support/parse-args';
 import { readLabelledCsv } from './support/read-csv';
+import type { ActionResult } from '@/lib/shared/errors';
 
 type Item = { path: string; subject: string };
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif', '.avif']);
 
-const args = parseArgs(process.argv.slice(2), ['json', 'create']);
-const watchlistName = args.flags.get('watchlist');
-const dir = args.flags.get('dir');
-const csv = args.flags.get('csv');
-const limit = args.flags.has('limit') ? Number(args.flags.get('limit')) : Number.POSITIVE_INFINITY;
-if (!watchlistName || (!dir && !csv) || (dir && csv) || !(limit > 0)) {
-  console.error('usage: npm run enrol -- --watchlist NAME (--dir DIR | --csv FILE) [--limit N] [--json]');
-  process.exit(2);
+const USAGE = `usage: npm run enrol -- --as ADMIN_EMAIL --watchlist NAME (--dir DIR | --csv FILE) [--limit N] [--json]
+           [--create --purpose TEXT --authority TEXT --retention-days N [--review-date YYYY-MM-DD]]
+  --as              the administrator the enrolment is attributed to in the audit log
+  --dir             one sub-folder of images per subject (the folder name is the subject's reference)
+  --csv             path,subject lines (paths relative to the CSV's folder); a header line is optional
+  --limit           enrol at most N images
+  --json            a JSON line per image and a summary on stdout
+  --create          create the watch-list if there is none of that name (needs --purpose, --authority, --retention-days)`;
+
+const commandLine = parseCommandLine(process.argv.slice(2), {
+  name: 'enrol',
+  usage: USAGE,
+  options: {
+    as: { type: 'string' },
+    watchlist: { type: 'string' },
+    dir: { type: 'string' },
+    csv: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    create: { type: 'boolean', default: false },
+    purpose: { type: 'string' },
+    authority: { type: 'string' },
+    'retention-days': { type: 'string' },
+    'review-date': { type: 'string' },
+  },
+});
+const flags = commandLine.values;
+const actorEmail = commandLine.required('as');
+const watchlistName = commandLine.required('watchlist');
+if (!flags.dir === !flags.csv) commandLine.fail('give one of --dir DIR or --csv FILE');
+const limit = commandLine.integer('limit', { min: 1, fallback: Number.POSITIVE_INFINITY });
+if (!flags.create && (flags.purpose || flags.authority || flags['retention-days'] || flags['review-date'])) {
+  commandLine.fail('--purpose, --authority, --retention-days and --review-date only go with --create');
 }
 
-const items = (dir ? await listFolder(resolve(dir)) : await listCsv(resolve(csv!))).slice(0, limit);
+let exitCode = 0;
+let items: Item[] = [];
+try {
+  items = (flags.dir ? await listFolder(resolve(flags.dir)) : await listCsv(resolve(flags.csv!))).slice(0, limit);
+} catch (error) {
+  console.error(`[enrol] ${(error as Error).message}`);
+  process.exit(1);
+}
 const config = getConfig();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: embeddedDatabaseDir(config.dataDir) });
 const index = getVectorIndex();
-let exitCode = 0;
 try {
-  const watchlist =
-    (await database.prisma.watchlist.findFirst({ where: { name: watchlistName, deletedAt: null } })) ??
-    (args.switches.has('create') ? await createWatchlist(watchlistName) : null);
+  if (!(await findCommandLineActor(database.prisma, actorEmail))) {
+    throw new Error(`No enabled account ${actorEmail}: --as must name an administrator of this installation (Admin → Users).`);
+  }
+  // The same wrapper as the server's, with the named user, read afresh for every image: disabled or
+  // demoted during a long run, they are refused from the next image on.
+  const defineAction = createActionDefiner({
+    getActor: () => findCommandLineActor(database.prisma, actorEmail),
+    getPrisma: async () => database.prisma,
+    getRequestContext: async () => commandLineRequestContext('enrol'),
+  });
+  const watchlist = (await database.prisma.watchlist.findFirst({ where: { name: watchlistName, deletedAt: null }, select: { id: true, name: true } })) ??
+    (flags.create ? await createWatchlist(defineAction(createWatchlistSpec)) : null);
   if (!watchlist) {
     throw new Error(`No watch-list named "${watchlistName}". Create it on the admin Watch-lists page first (or pass --create).`);
   }
-  const pipeline = await loadFacePipeline();
   const summary = await enrolBatch({
-    deps: { prisma: database.prisma, pipeline, crops: cropStoreFor(config.dataDir) },
+    enrol: defineAction(enrolImageSpec),
+    prisma: database.prisma,
     index,
-    watchlist,
+    watchlistId: watchlist.id,
     items,
-    actor: { id: null, role: `cli:${userInfo().username}` },
-    onItem: args.switches.has('json') ? (item, outcome) => console.log(JSON.stringify({ path: item.path, subject: item.subject, ...outcome })) : undefined,
+    onItem: flags.json ? (item, outcome) => console.log(JSON.stringify({ path: item.path, subject: item.subject, ...outcome })) : undefined,
     onProgress: reportProgress,
+  }).catch((error: unknown) => {
+    if (error instanceof BatchStoppedError) {
+      process.stderr.write('\n');
+      report(watchlist.name, error.summary);
+    }
+    throw error;
   });
   process.stderr.write('\n');
-  console.error(
-    `[enrol] ${watchlist.name}: ${summary.enrolled} enrolled, ${summary.duplicate} already there, ${summary.setAside} set aside ` +
-      `in ${summary.seconds.toFixed(1)} s (${summary.imagesPerSecond.toFixed(2)} images/s)`,
-  );
-  for (const entry of summary.setAsideItems.slice(0, 20)) console.error(`  set aside ${entry.reason}: ${entry.path} — ${entry.message}`);
-  if (summary.setAsideItems.length > 20) console.error(`  … and ${summary.setAsideItems.length - 20} more (see the watch-list's page)`);
-  if (args.switches.has('json')) {
-    const { setAsideItems, ...figures } = summary;
-    console.log(JSON.stringify({ ...figures, setAside: setAsideItems.length }));
-  }
+  // Refused images are listed above and tried again by a rerun; the run itself did what it could.
+  report(watchlist.name, summary);
 } catch (error) {
   console.error(`[enrol] ${(error as Error).message}`);
   exitCode = 1;
@@ -74,42 +114,42 @@ try {
 }
 process.exit(exitCode);
 
-async function createWatchlist(name: string) {
-  const parsed = createWatchlistSchema.safeParse({
-    name,
-    purpose: args.flags.get('purpose'),
-    authority: args.flags.get('authority'),
-    retentionDays: args.flags.get('retention-days'),
-    reviewDate: new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10),
+async function createWatchlist(create: (input: unknown) => Promise<ActionResult<{ watchlistId: string }>>) {
+  const result = await create({
+    name: watchlistName,
+    purpose: flags.purpose,
+    authority: flags.authority,
+    retentionDays: flags['retention-days'],
+    reviewDate: flags['review-date'] ?? new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10),
+    searchableBy: [],
   });
-  if (!parsed.success) {
-    throw new Error(`--create needs ${parsed.error.issues.map((issue) => `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`).join('; ')}`);
+  if (!result.ok) {
+    const fields = Object.entries(result.error.fieldErrors ?? {}).map(([field, messages]) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${messages.join(', ')}`);
+    throw new Error(`--create was refused: ${fields.length ? fields.join('; ') : result.error.message}`);
   }
-  // The CLI is not a signed-in user; the watch-list is owned by the first active administrator.
-  const owner = await database.prisma.user.findFirst({ where: { role: 'admin', disabled: false }, orderBy: { createdAt: 'asc' } });
-  if (!owner) throw new Error('No active administrator to own the watch-list; start the app once to create the demo users.');
-  return database.prisma.$transaction(async (tx) => {
-    const created = await tx.watchlist.create({
-      data: { ...parsed.data, reviewDate: new Date(`${parsed.data.reviewDate}T00:00:00Z`), ownerId: owner.id },
-    });
-    await appendAuditEvent(tx, {
-      actorId: null,
-      actorRole: `cli:${userInfo().username}`,
-      action: 'watchlist.create',
-      outcome: 'success',
-      targetType: 'watchlist',
-      targetId: created.id,
-      payload: { ...parsed.data, ownerId: owner.id },
-    });
-    return created;
-  });
+  return { id: result.data.watchlistId, name: watchlistName };
+}
+
+function report(name: string, summary: BatchSummary): void {
+  console.error(
+    `[enrol] ${name}: ${summary.enrolled} enrolled, ${summary.duplicate} already there, ${summary.setAside} set aside, ${summary.refused} refused ` +
+      `in ${summary.seconds.toFixed(1)} s (${summary.imagesPerSecond.toFixed(2)} images/s)`,
+  );
+  for (const entry of summary.setAsideItems.slice(0, 20)) console.error(`  set aside ${entry.reason}: ${entry.path} — ${entry.message}`);
+  if (summary.setAsideItems.length > 20) console.error(`  … and ${summary.setAsideItems.length - 20} more set aside (see the watch-list's page)`);
+  for (const entry of summary.refusedItems.slice(0, 20)) console.error(`  refused ${entry.code}: ${entry.path} — ${entry.message}`);
+  if (summary.refusedItems.length > 20) console.error(`  … and ${summary.refusedItems.length - 20} more refused (rerun with --json for the full list)`);
+  if (flags.json) {
+    const { setAsideItems, refusedItems, ...figures } = summary;
+    console.log(JSON.stringify({ ...figures, setAside: setAsideItems.length, refused: refusedItems.length }));
+  }
 }
 
 function reportProgress(progress: BatchProgress): void {
   const remaining = Math.max(0, (progress.total - progress.done) / progress.imagesPerSecond);
   process.stderr.write(
     `\r[enrol] ${progress.done}/${progress.total} (${Math.round((100 * progress.done) / progress.total)} %) · ${progress.enrolled} enrolled · ` +
-      `${progress.duplicate} duplicates · ${progress.setAside} set aside · ${progress.imagesPerSecond.toFixed(1)} img/s · ~${Math.ceil(remaining)} s left   `,
+      `${progress.duplicate} duplicates · ${progress.setAside} set aside · ${progress.refused} refused · ${progress.imagesPerSecond.toFixed(1)} img/s · ~${Math.ceil(remaining)} s left   `,
   );
 }
 

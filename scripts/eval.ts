@@ -1,22 +1,24 @@
 // `npm run eval -- identify …` / `npm run eval -- verify …`: ISO/IEC 19795-style evaluation on any labelled
 // image set, run through the same Node face pipeline the app uses for enrolment.
-import { runIdentify } from './eval/run-identify';
-import { runVerify } from './eval/run-verify';
+// Each subcommand parses its own flags strictly (scripts/support/parse-args.ts): exit 2 on a bad
+// command line, 1 when the evaluation itself fails.
+import { IDENTIFY_USAGE, runIdentify } from './eval/run-identify';
+import { runVerify, VERIFY_USAGE } from './eval/run-verify';
+import { USAGE_EXIT_CODE } from './support/parse-args';
 
 const [command, ...rest] = process.argv.slice(2);
-const usage = `usage:
-  npm run eval -- identify --gallery G.csv --probes P.csv [--top 50] --out results.jsonl [--json] [--threads 1]
-  npm run eval -- verify --pairs pairs.txt --images DIR [--limit-folds N] [--json] [--threads 1]`;
+const usage = `${IDENTIFY_USAGE}\n${VERIFY_USAGE}`;
 
 try {
   if (command === 'identify') await runIdentify(rest);
   else if (command === 'verify') await runVerify(rest);
+  else if (command === '--help' || command === '-h') console.log(usage);
   else {
+    console.error(command ? `eval: unknown command ${JSON.stringify(command)}` : 'eval: name a command, identify or verify');
     console.error(usage);
-    process.exit(2);
+    process.exit(USAGE_EXIT_CODE);
   }
 } catch (error) {
   console.error(`eval ${command}: ${(error as Error).message}`);
-  console.error(usage);
   process.exit(1);
 }

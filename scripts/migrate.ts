@@ -1,6 +1,9 @@
 // `npm run db:migrate`: applies pending SQL migrations to the configured database.
 import { getConfig, migrationDatabaseUrl } from '@/lib/server/config';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
+import { parseCommandLine } from './support/parse-args';
+
+parseCommandLine(process.argv.slice(2), { name: 'db:migrate', usage: 'usage: npm run db:migrate', options: {} });
 
 const config = getConfig();
 const migration = migrationDatabaseUrl(config);

@@ -5,12 +5,15 @@ import { readFile } from 'node:fs/promises';
 import { getConfig } from '@/lib/server/config';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
 import { verifyPackFile } from '@/lib/server/disclosure/verify-pack';
+import { parseCommandLine } from './support/parse-args';
 
-const file = process.argv.slice(2).find((arg) => !arg.startsWith('--'));
-if (!file) {
-  console.error('usage: npm run pack:verify -- FILE.pdf');
-  process.exit(2);
-}
+const commandLine = parseCommandLine(process.argv.slice(2), {
+  name: 'pack:verify',
+  usage: 'usage: npm run pack:verify -- FILE.pdf',
+  options: {},
+  positionals: { min: 1, max: 1 },
+});
+const file = commandLine.positionals[0]!;
 const bytes = await readFile(file).catch((error: Error) => {
   console.error(`cannot read ${file}: ${error.message}`);
   process.exit(2);

@@ -4,14 +4,18 @@
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { getConfig, migrationDatabaseUrl } from '@/lib/server/config';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
 import { decideDemoSeeding, seedDemoUsers } from '@/lib/server/seed/seed-demo-users';
 import { ensurePrivateDataDir, OWNER_ONLY_FILE, restrictFileCreationMask } from '@/lib/server/storage/owner-only';
+import { parseCommandLine } from './support/parse-args';
 
 restrictFileCreationMask();
-const { values: flags } = parseArgs({ options: { demo: { type: 'boolean', default: false } }, strict: true });
+const { values: flags } = parseCommandLine(process.argv.slice(2), {
+  name: 'prepare',
+  usage: 'usage: node scripts/prepare-store.ts [--demo]   (npm start runs it; --demo seeds the demo users on any database)',
+  options: { demo: { type: 'boolean', default: false } },
+});
 const config = getConfig();
 let demo: ReturnType<typeof decideDemoSeeding>;
 try {

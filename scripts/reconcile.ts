@@ -7,6 +7,13 @@ import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
 import { expireFaces } from '@/lib/server/retention/expire-faces';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
+import { parseCommandLine } from './support/parse-args';
+
+const { values: flags } = parseCommandLine(process.argv.slice(2), {
+  name: 'reconcile',
+  usage: 'usage: npm run reconcile [-- --json]',
+  options: { json: { type: 'boolean', default: false } },
+});
 
 const config = getConfig();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: embeddedDatabaseDir(config.dataDir) });
@@ -32,7 +39,7 @@ try {
       exitCode = 1;
     }
   }
-  if (process.argv.includes('--json')) console.log(JSON.stringify(reports));
+  if (flags.json) console.log(JSON.stringify(reports));
 } finally {
   await closeVectorIndex();
   await database.close();

@@ -9,8 +9,13 @@ import { hasChanges, runRetention } from '@/lib/server/retention/run-retention';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { packStoreFor } from '@/lib/server/storage/pack-store';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
+import { parseCommandLine } from './support/parse-args';
 
-const isJson = process.argv.includes('--json');
+const isJson = parseCommandLine(process.argv.slice(2), {
+  name: 'retention',
+  usage: 'usage: npm run retention [-- --json]',
+  options: { json: { type: 'boolean', default: false } },
+}).values.json;
 const config = getConfig();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: embeddedDatabaseDir(config.dataDir) });
 const started = performance.now();

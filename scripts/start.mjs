@@ -11,10 +11,18 @@ import { parseArgs } from 'node:util';
 process.umask(0o077);
 
 const root = resolve(import.meta.dirname, '..');
-const { values: flags } = parseArgs({
-  options: { dev: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false } },
-  strict: true,
-});
+let flags;
+try {
+  ({ values: flags } = parseArgs({
+    options: { dev: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false } },
+    strict: true,
+  }));
+} catch (error) {
+  // An unknown flag is refused with one line and the usage, like every other entry point in scripts/.
+  console.error(`start: ${error.message.split('\n')[0]}`);
+  console.error('usage: npm start [-- --dev] [-- --demo]');
+  process.exit(2);
+}
 const isDev = flags.dev;
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 const dataDir = resolve(root, env.DATA_DIR || './data');

@@ -12,6 +12,7 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const FORMAT = 'rfr-audit-export/1';
 const ANCHOR_FORMAT = 'rfr-audit-anchor/1';
@@ -120,12 +121,21 @@ export function verifyAuditExport(data, options = {}) {
 }
 
 function main(argv) {
-  const args = argv.slice(2);
-  const keyAt = args.indexOf('--public-key');
-  const keyFile = keyAt >= 0 ? args[keyAt + 1] : undefined;
-  const files = args.filter((arg, index) => !arg.startsWith('--') && (keyAt < 0 || index !== keyAt + 1));
-  if (files.length !== 1 || (keyAt >= 0 && !keyFile)) {
-    console.error('usage: node verify-audit-export.mjs EXPORT.json [--public-key KEY.pem]');
+  const usage = 'usage: node verify-audit-export.mjs EXPORT.json [--public-key KEY.pem]';
+  let parsed;
+  try {
+    // Strict: an unknown or misspelt flag is refused, never taken for a file name or ignored.
+    parsed = parseArgs({ args: argv.slice(2), options: { 'public-key': { type: 'string' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    console.error(`verify-audit-export: ${error.message.split(/\.\s|\n/)[0]}`);
+    console.error(usage);
+    return 2;
+  }
+  const keyFile = parsed.values['public-key'];
+  const files = parsed.positionals;
+  if (files.length !== 1) {
+    console.error(`verify-audit-export: one export file expected, got ${files.length}`);
+    console.error(usage);
     return 2;
   }
   let data;

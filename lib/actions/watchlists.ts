@@ -2,33 +2,14 @@
 
 import { revalidatePath } from 'next/cache';
 import { defineAction } from '@/lib/server/actions/define-action';
+import { createWatchlistSpec } from '@/lib/server/actions/specs/create-watchlist';
 import { markSubjectForErasure, markWatchlistForErasure } from '@/lib/server/gallery/erase-faces';
 import { runGalleryMaintenance } from '@/lib/server/gallery/run-gallery-maintenance';
 import { AppError } from '@/lib/shared/errors';
-import { createWatchlistSchema, deleteWatchlistSchema, eraseSubjectSchema } from '@/lib/shared/schemas/watchlist';
+import { deleteWatchlistSchema, eraseSubjectSchema } from '@/lib/shared/schemas/watchlist';
 
-const createWatchlistAction = defineAction({
-  name: 'watchlist.create',
-  permission: 'watchlist:manage',
-  input: createWatchlistSchema,
-  async authorize({ input, tx }) {
-    const investigators = await tx.user.count({ where: { id: { in: input.searchableBy }, role: 'investigator' } });
-    if (investigators !== new Set(input.searchableBy).size) {
-      throw new AppError('VALIDATION', 'Only investigators can be allowed to search a watch-list.', { searchableBy: ['Choose investigators only.'] });
-    }
-  },
-  async run({ actor, input, tx }) {
-    const created = await tx.watchlist.create({
-      data: { ...input, reviewDate: new Date(`${input.reviewDate}T00:00:00Z`), ownerId: actor.id },
-      select: { id: true },
-    });
-    return {
-      data: { watchlistId: created.id },
-      target: { type: 'watchlist', id: created.id },
-      auditPayload: { ...input },
-    };
-  },
-});
+// The same specification `npm run enrol -- --create` wraps.
+const createWatchlistAction = defineAction(createWatchlistSpec);
 
 export async function createWatchlist(input: unknown) {
   const result = await createWatchlistAction(input);

@@ -8,7 +8,7 @@ import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import { cosineSimilarity } from '@/lib/vision/face-recognizer';
 import { pickPrimaryFace } from '@/lib/vision/face-pipeline';
 import { startBrowserHarness } from '../eval/browser-vision-harness';
-import { intFlag, parseArgs } from '../support/parse-args';
+import { parseCommandLine } from '../support/parse-args';
 
 // `npm run bench -- pipeline [--runs 20] [--image FILE] [--no-browser] [--json]`
 // Milliseconds for detect + landmarks + embed of a 640×480 image with one face: Node (onnxruntime-node,
@@ -42,9 +42,14 @@ function stats(samples: number[]) {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, ['json', 'no-browser']);
-  const runs = Math.max(3, intFlag(args, 'runs', 20));
-  const { bytes, source } = await composeBenchImage(args.flags.get('image'));
+  const commandLine = parseCommandLine(argv, {
+    name: 'bench pipeline',
+    usage: 'usage: npm run bench -- pipeline [--runs 20] [--image FILE] [--no-browser] [--json]',
+    options: { runs: { type: 'string' }, image: { type: 'string' }, 'no-browser': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  });
+  const flags = commandLine.values;
+  const runs = commandLine.integer('runs', { min: 3, fallback: 20 });
+  const { bytes, source } = await composeBenchImage(flags.image);
 
   const pipeline = await loadFacePipeline({ intraOpThreads: 1 });
   const decodeTimes: number[] = [];
@@ -80,7 +85,7 @@ export async function run(argv: string[]): Promise<void> {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
   };
 
-  if (!args.switches.has('no-browser')) {
+  if (!flags['no-browser']) {
     const harness = await startBrowserHarness();
     try {
       for (const threads of [1, 0] as const) {
@@ -109,5 +114,5 @@ export async function run(argv: string[]): Promise<void> {
   }
 
   for (const [key, value] of Object.entries(result)) console.log(`${key.padEnd(26)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
-  if (args.switches.has('json')) console.log(JSON.stringify(result));
+  if (flags.json) console.log(JSON.stringify(result));
 }

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { exactSearch, MetricKind } from 'usearch';
 import { EmbeddedVectorIndex } from '@/lib/server/vector/embedded-index';
 import { QdrantVectorIndex } from '@/lib/server/vector/qdrant-index';
 import { toCollectionName } from '@/lib/server/vector/validate-vector';
 import type { VectorIndex, VectorPoint } from '@/lib/server/vector/vector-index';
+import { parseCommandLine } from '../support/parse-args';
 
 // `npm run bench -- search --n 100000 --dim 512 [--json]`: synthetic face-like galleries (several samples
 // around each identity), the embedded index (and Qdrant when QDRANT_URL is set) against a plain float32
@@ -403,8 +403,9 @@ function round(value: number, digits: number): number {
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
+  const commandLine = parseCommandLine(argv, {
+    name: 'bench search',
+    usage: USAGE,
     options: {
       n: { type: 'string', default: '100000' },
       dim: { type: 'string', default: '512' },
@@ -416,20 +417,12 @@ function parseOptions(argv: string[]): Options {
       threads: { type: 'string', default: '1' },
       dir: { type: 'string' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
-    strict: true,
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const { values } = commandLine;
   const integer = (name: string, value: string, min: number): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min) {
-      console.error(`--${name} must be an integer ≥ ${min}\n${USAGE}`);
-      process.exit(2);
-    }
+    const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min) commandLine.fail(`--${name} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`);
     return parsed;
   };
   return {

@@ -12,7 +12,7 @@ import type { FivePoints } from '@/lib/vision/face-models';
 import { type FacePipeline, pickPrimaryFace } from '@/lib/vision/face-pipeline';
 import { startBrowserHarness } from '../eval/browser-vision-harness';
 import { chromiumPath } from '../support/headless-chromium';
-import { intFlag, parseArgs } from '../support/parse-args';
+import { parseCommandLine } from '../support/parse-args';
 
 // `npm run bench -- verify [--people 100] [--no-browser] [--json]`
 // What the server's check of a probe face costs and how it separates genuine submissions from forged
@@ -128,16 +128,22 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, ['json', 'no-browser']);
+  const commandLine = parseCommandLine(argv, {
+    name: 'bench verify',
+    usage: 'usage: npm run bench -- verify [--people 100] [--no-browser] [--json]',
+    options: { people: { type: 'string' }, 'no-browser': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  });
+  const flags = commandLine.values;
+  const peopleCount = commandLine.integer('people', { min: 5, fallback: 100 });
   if (!existsSync(lfwImages)) {
     console.error(`LFW not found at ${lfwImages}: the verification bench needs real faces.`);
     process.exit(1);
   }
-  const people = await samplePeople(Math.max(5, intFlag(args, 'people', 100)));
+  const people = await samplePeople(peopleCount);
   const files = people.flatMap(({ person, files: [a, b] }) => [{ person, file: a }, { person, file: b }]);
   // The server's shared pipeline: default thread count, as getSharedFacePipeline loads it.
   const pipeline = await loadFacePipeline();
-  const useBrowser = !args.switches.has('no-browser') && existsSync(chromiumPath);
+  const useBrowser = !flags['no-browser'] && existsSync(chromiumPath);
   const submitted = useBrowser ? await analyseInBrowser(files) : await analyseInNode(pipeline, files);
 
   const serverEmbeddings: Float32Array[] = [];
@@ -211,5 +217,5 @@ export async function run(argv: string[]): Promise<void> {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
   };
   for (const [key, value] of Object.entries(result)) console.log(`${key.padEnd(22)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
-  if (args.switches.has('json')) console.log(JSON.stringify(result));
+  if (flags.json) console.log(JSON.stringify(result));
 }

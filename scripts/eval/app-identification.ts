@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { createActionDefiner } from '@/lib/server/actions/create-action-definer';
 import { CLI_REQUEST_CONTEXT } from '@/lib/server/audit/request-context';
@@ -9,7 +9,8 @@ import { recordProbeFaceSpec } from '@/lib/server/actions/specs/record-probe-fac
 import { runSearchSpec } from '@/lib/server/actions/specs/run-search';
 import { getConfig } from '@/lib/server/config';
 import { openDatabase, type Database } from '@/lib/server/db/database';
-import { enrolImage, sha256Hex, type EnrolmentPolicy, type EnrolmentOutcome } from '@/lib/server/gallery/enrol-image';
+import { specifyEnrolImage } from '@/lib/server/actions/specs/enrolment';
+import { sha256Hex, type EnrolmentPolicy, type EnrolmentOutcome } from '@/lib/server/gallery/enrol-image';
 import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
@@ -18,8 +19,8 @@ import type { FacePipeline } from '@/lib/vision/face-pipeline';
 import { defaultEmbedImageOptions, embedImageBytes, type ImageEmbedding } from './embed-image-file';
 import type { SubjectCandidate } from './exact-subject-search';
 
-// The evaluation runs the app itself: the gallery is enrolled by the enrolment service (the one behind
-// `npm run enrol` and the admin page) and every probe goes through the same server-action
+// The evaluation runs the app itself: the gallery is enrolled by the enrolment action (the one behind
+// `npm run enrol` and the admin page, with a relaxed policy, below) and every probe goes through the same server-action
 // specifications an investigator's browser calls (record the probe face, then search), with their
 // validation, authorisation, calibration and audit, on a throwaway embedded store.
 
@@ -56,12 +57,17 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
     data: { email: 'evaluation@localhost', displayName: 'Evaluation harness', role: 'investigator', passwordHash: '!', teamId: team.id },
     select: { id: true, email: true, displayName: true, role: true, teamId: true },
   });
+  // The gallery is enrolled by an administrator, as in the app: enrolment needs watchlist:manage.
+  const administrator = await prisma.user.create({
+    data: { email: 'evaluation-admin@localhost', displayName: 'Evaluation harness (gallery)', role: 'admin', passwordHash: '!' },
+    select: { id: true, email: true, displayName: true, role: true, teamId: true },
+  });
   const watchlist = await prisma.watchlist.create({
     data: {
       name: 'Evaluation gallery',
       purpose: 'Accuracy evaluation',
       authority: 'Evaluation',
-      ownerId: investigator.id,
+      ownerId: administrator.id,
       retentionDays: 3650,
       reviewDate: new Date(Date.now() + 365 * 86_400_000),
     },
@@ -74,13 +80,15 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
   const recordProbeFace = defineAction(recordProbeFaceSpec);
   const runSearch = defineAction(runSearchSpec);
   const crops = cropStoreFor(dataDir);
+  const enrolImage = createActionDefiner({ getActor: async () => administrator, getPrisma: async () => prisma, getRequestContext: async () => CLI_REQUEST_CONTEXT })(
+    specifyEnrolImage({ getPipeline: async () => pipeline, getCropStore: () => crops, policy: EVALUATION_ENROLMENT_POLICY }),
+  );
 
   return {
     async enrol(path, subject) {
-      return enrolImage(
-        { prisma, pipeline, crops, policy: EVALUATION_ENROLMENT_POLICY },
-        { watchlist, subjectReference: subject, bytes: new Uint8Array(await readFile(path)), sourceLabel: path, actor: { id: null, role: 'evaluation' } },
-      );
+      const result = await enrolImage({ watchlistId: watchlist.id, subjectReference: subject, fileName: path, file: new File([new Uint8Array(await readFile(path))], basename(path)) });
+      if (!result.ok) throw new Error(`enrolling ${path} was refused: ${result.error.code} ${result.error.message}`);
+      return result.data;
     },
     async finishEnrolment() {
       await syncVectorIndex(prisma, getVectorIndex());

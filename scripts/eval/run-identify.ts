@@ -6,7 +6,7 @@ import { defaultEmbedImageOptions, embedImageFile, type ImageEmbedding } from '.
 import { createSubjectSearch, type SubjectCandidate, type SubjectSearch } from './exact-subject-search';
 import { openAppIdentification, type AppIdentification } from './app-identification';
 import { type ProbeOutcome, summariseIdentification } from './identification-metrics';
-import { intFlag, parseArgs, requireFlag } from '../support/parse-args';
+import { parseCommandLine } from '../support/parse-args';
 import { readLabelledCsv } from '../support/read-csv';
 
 // `npm run eval -- identify --gallery G.csv --probes P.csv --top 50 --out results.jsonl [--json] [--threads N]
@@ -26,25 +26,42 @@ function progress(label: string, done: number, total: number) {
   if (process.stderr.isTTY || done === total || done % 500 === 0) process.stderr.write(`\r${label} ${done}/${total}${done === total ? '\n' : ''}`);
 }
 
+export const IDENTIFY_USAGE =
+  'usage: npm run eval -- identify --gallery G.csv --probes P.csv --out results.jsonl [--top 50] [--json] [--threads 1] [--index embedded|scan] [--save-embeddings FILE]';
+
 export async function runIdentify(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['json']);
-  const galleryCsv = requireFlag(args, 'gallery');
-  const probesCsv = requireFlag(args, 'probes');
-  const outFile = requireFlag(args, 'out');
-  const top = intFlag(args, 'top', 50);
-  const threads = intFlag(args, 'threads', 1);
+  const commandLine = parseCommandLine(argv, {
+    name: 'eval identify',
+    usage: IDENTIFY_USAGE,
+    options: {
+      gallery: { type: 'string' },
+      probes: { type: 'string' },
+      out: { type: 'string' },
+      top: { type: 'string' },
+      threads: { type: 'string' },
+      index: { type: 'string' },
+      'save-embeddings': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const flags = commandLine.values;
+  const galleryCsv = commandLine.required('gallery');
+  const probesCsv = commandLine.required('probes');
+  const outFile = commandLine.required('out');
+  const top = commandLine.integer('top', { min: 1, fallback: 50 });
+  const threads = commandLine.integer('threads', { min: 1, fallback: 1 });
+  const indexKind = flags.index ?? 'embedded';
+  if (indexKind !== 'embedded' && indexKind !== 'scan') commandLine.fail('--index must be embedded or scan');
+  if (indexKind === 'embedded' && top > MAX_LIST_SIZE) commandLine.fail(`--top: the app lists at most ${MAX_LIST_SIZE} candidates`);
   const pipeline = await loadFacePipeline({ intraOpThreads: threads });
   const gallery = await readLabelledCsv(galleryCsv);
   const probes = await readLabelledCsv(probesCsv);
 
-  const indexKind = args.flags.get('index') ?? 'embedded';
-  if (indexKind !== 'embedded' && indexKind !== 'scan') throw new Error('--index must be embedded or scan');
-  if (indexKind === 'embedded' && top > MAX_LIST_SIZE) throw new Error(`--top: the app lists at most ${MAX_LIST_SIZE} candidates`);
   const app: AppIdentification | null = indexKind === 'embedded' ? await openAppIdentification(pipeline) : null;
   const scan: SubjectSearch | null = app ? null : createSubjectSearch(pipeline.embeddingDimension);
   // Optional dump of every embedding (binary: per row a JSON header line, then 512 float32) so calibration
   // can reuse an evaluation's embeddings instead of recomputing them.
-  const saveFile = args.flags.get('save-embeddings');
+  const saveFile = flags['save-embeddings'];
   const saved = saveFile ? createWriteStream(saveFile) : null;
   const save = async (row: { path: string; subject: string }, embedding: Float32Array | null) => {
     if (!saved || !embedding) return;
@@ -146,7 +163,7 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
     index: indexKind === 'embedded' ? 'the app: enrolment service, probe and search actions, embedded index (temporary store)' : 'in-memory exact scan',
     results: outFile,
   };
-  printSummary(summary, args.switches.has('json'));
+  printSummary(summary, flags.json);
 }
 
 export function round(x: number, digits = 6): number {

@@ -4,7 +4,7 @@ import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import { cosineSimilarity } from '@/lib/vision/face-recognizer';
 import { embedImageFile, type ImageEmbedding } from './embed-image-file';
 import { summariseVerification, type VerificationPair } from './identification-metrics';
-import { intFlag, parseArgs, requireFlag } from '../support/parse-args';
+import { parseCommandLine } from '../support/parse-args';
 import { printSummary, round } from './run-identify';
 
 // `npm run eval -- verify --pairs pairs.txt --images DIR [--limit-folds N] [--json] [--threads N]`
@@ -31,12 +31,24 @@ export function parseLfwPairs(text: string): LfwPair[] {
   return pairs;
 }
 
+export const VERIFY_USAGE = 'usage: npm run eval -- verify --pairs pairs.txt --images DIR [--limit-folds N] [--json] [--threads 1]';
+
 export async function runVerify(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, ['json']);
-  const pairsFile = requireFlag(args, 'pairs');
-  const imagesDir = requireFlag(args, 'images');
-  const limitFolds = intFlag(args, 'limit-folds', 0);
-  const threads = intFlag(args, 'threads', 1);
+  const commandLine = parseCommandLine(argv, {
+    name: 'eval verify',
+    usage: VERIFY_USAGE,
+    options: {
+      pairs: { type: 'string' },
+      images: { type: 'string' },
+      'limit-folds': { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const pairsFile = commandLine.required('pairs');
+  const imagesDir = commandLine.required('images');
+  const limitFolds = commandLine.integer('limit-folds', { min: 0, fallback: 0 });
+  const threads = commandLine.integer('threads', { min: 1, fallback: 1 });
   let pairs = parseLfwPairs(await readFile(pairsFile, 'utf8'));
   if (limitFolds > 0) pairs = pairs.filter((p) => p.fold < limitFolds);
   const pipeline = await loadFacePipeline({ intraOpThreads: threads });
@@ -75,6 +87,6 @@ export async function runVerify(argv: readonly string[]): Promise<void> {
       imageErrors: all.filter((e) => e.error !== null).length,
       msPerImage: round(totalMs / Math.max(1, unique.length), 1),
     },
-    args.switches.has('json'),
+    commandLine.values.json,
   );
 }

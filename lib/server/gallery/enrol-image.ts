@@ -2,8 +2,6 @@ import 'server-only';
 import { createHash, randomUUID } from 'node:crypto';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import type { TransactionClient } from '@/lib/server/db/database';
-import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
-import type { CropStore } from '@/lib/server/storage/crop-store';
 import { decodeImageFile } from '@/lib/server/vision/decode-image-file';
 import { AppError } from '@/lib/shared/errors';
 import { pickPrimaryFace, type FaceAnalysis, type FacePipeline } from '@/lib/vision/face-pipeline';
@@ -31,8 +29,6 @@ export type EnrolImageInput = {
   actor: EnrolmentActor;
 };
 
-export type EnrolmentDependencies = { prisma: PrismaClient; pipeline: FacePipeline; crops: CropStore; policy?: EnrolmentPolicy };
-
 /**
  * What an image must show to be enrolled. The app's policy is strict: one clear face of usable
  * quality, anything else goes to a person. The evaluation harness relaxes it, so that accuracy is
@@ -52,35 +48,6 @@ export const APP_ENROLMENT_POLICY: EnrolmentPolicy = { minimumQuality: 'usable',
 // frame's edge) and so with a much shorter distance between the eyes than the subject's. Only when
 // one usable face clearly dominates by that measure is it taken; otherwise a person decides.
 const DOMINANT_EYE_DISTANCE_RATIO = 1.5;
-
-/**
- * Enrols one image into a watch-list: exactly one face of usable quality, or the image is set aside
- * with the reason. The face row is written with index state `pending`, in the same transaction as its
- * audit event; the vector index is updated afterwards by `syncVectorIndex`, and `reconcile` repairs
- * anything a crash left between the two.
- */
-export async function enrolImage(deps: EnrolmentDependencies, input: EnrolImageInput): Promise<EnrolmentOutcome> {
-  const imageSha256 = sha256Hex(input.bytes);
-  const modelId = deps.pipeline.recognizerId;
-  const known = await findEarlierOutcome(deps.prisma, input.watchlist.id, imageSha256, modelId);
-  if (known) return known;
-
-  const chosen = await chooseEnrolmentFace(deps.pipeline, input.bytes, deps.policy);
-  const crop = chosen.ok ? await deps.crops.savePixels('enrolled', chosen.face.aligned) : null;
-  return deps.prisma.$transaction(async (tx) => {
-    const recorded = await recordEnrolment(tx, { ...input, imageSha256, modelId, chosen, cropKey: crop?.key ?? null });
-    await appendAuditEvent(tx, {
-      actorId: input.actor.id,
-      actorRole: input.actor.role,
-      action: recorded.outcome.status === 'enrolled' ? 'enrolment.enrol' : 'enrolment.set_aside',
-      outcome: recorded.outcome.status === 'enrolled' ? 'success' : 'refused',
-      targetType: recorded.target.type,
-      targetId: recorded.target.id,
-      payload: recorded.auditPayload,
-    });
-    return recorded.outcome;
-  });
-}
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');

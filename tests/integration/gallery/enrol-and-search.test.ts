@@ -5,7 +5,6 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import type { Database } from '@/lib/server/db/database';
-import { enrolImage } from '@/lib/server/gallery/enrol-image';
 import { markSubjectForErasure } from '@/lib/server/gallery/erase-faces';
 import { reconcileVectorIndex } from '@/lib/server/gallery/reconcile-index';
 import { expireFaces } from '@/lib/server/retention/expire-faces';
@@ -23,10 +22,11 @@ import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import type { FacePipeline } from '@/lib/vision/face-pipeline';
 import { recordProbeFaceSchema, toProbeFaceInput } from '@/lib/shared/schemas/probe';
 import { runSearchSchema } from '@/lib/shared/schemas/search';
+import { enrolmentActionFor } from '../../support/enrolment-action';
 import { openMemoryDatabase } from '../../support/test-database';
 import { hasLfw, lfwImage, lfwMissingMessage } from '../../support/lfw';
 
-// Enrolment → index → search, through the same services the server actions and the CLI use, on a
+// Enrolment → index → search, through the same action and services the admin page and the CLI use, on a
 // real (in-memory) PostgreSQL engine, the real embedded index and the real face models.
 if (!hasLfw) console.warn(lfwMissingMessage);
 
@@ -48,12 +48,15 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
   let investigator: Actor;
   let watchlist: { id: string; retentionDays: number };
   let caseId: string;
+  let enrolImage: ReturnType<typeof enrolmentActionFor>;
 
+  const enrolBytes = async (bytes: Uint8Array, subjectReference: string, fileName: string) => {
+    const result = await enrolImage({ watchlistId: watchlist.id, subjectReference, bytes, fileName });
+    if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
+    return result.data;
+  };
   const enrol = (person: string, number: number, subjectReference = person) =>
-    enrolImage(
-      { prisma: database.prisma, pipeline, crops },
-      { watchlist, subjectReference, bytes: readFileSync(lfwImage(person, number)), sourceLabel: `${person}_${number}`, actor: { id: null, role: 'test' } },
-    );
+    enrolBytes(new Uint8Array(readFileSync(lfwImage(person, number))), subjectReference, `${person}_${number}`);
 
   async function probeFaceFor(person: string, number: number, overrides: Partial<{ verdict: 'good' | 'usable' | 'poor' }> = {}) {
     const { image } = await decodeImageFile(readFileSync(lfwImage(person, number)));
@@ -90,7 +93,11 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
     index = new EmbeddedVectorIndex({ directory: join(dataDir, 'vectors') });
     pipeline = await loadFacePipeline();
     crops = new CropStore(join(dataDir, 'crops'));
-    const admin = await database.prisma.user.create({ data: { email: 'a@t', displayName: 'Admin', role: 'admin', passwordHash: 'x' } });
+    const admin = await database.prisma.user.create({
+      data: { email: 'a@t', displayName: 'Admin', role: 'admin', passwordHash: 'x' },
+      select: { id: true, email: true, displayName: true, role: true, teamId: true },
+    });
+    enrolImage = enrolmentActionFor({ prisma: database.prisma, actor: admin, pipeline, crops });
     const team = await database.prisma.team.create({ data: { name: 'Test team' } });
     investigator = await database.prisma.user.create({
       data: { email: 'i@t', displayName: 'Investigator', role: 'investigator', passwordHash: 'x', teamId: team.id },
@@ -129,23 +136,14 @@ describe.skipIf(!hasLfw)('enrolment and search on LFW faces', () => {
 
   it('refuses what is not an image, and sets aside what it cannot enrol, with the reason, and remembers it', async () => {
     const exceptionsBefore = await database.prisma.enrolmentException.count();
-    const notAnImage = enrolImage(
-      { prisma: database.prisma, pipeline, crops },
-      { watchlist, subjectReference: 'X', bytes: new TextEncoder().encode('not an image at all'), sourceLabel: 'notes.txt', actor: { id: null, role: 'test' } },
-    );
+    const notAnImage = enrolBytes(new TextEncoder().encode('not an image at all'), 'X', 'notes.txt');
     // Nothing for a person to resolve there: refused, and nothing recorded.
     await expect(notAnImage).rejects.toMatchObject({ code: 'VALIDATION' });
     expect(await database.prisma.enrolmentException.count()).toBe(exceptionsBefore);
     const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#777' } }).png().toBuffer();
-    const noFace = await enrolImage(
-      { prisma: database.prisma, pipeline, crops },
-      { watchlist, subjectReference: 'Y', bytes: blank, sourceLabel: 'blank.png', actor: { id: null, role: 'test' } },
-    );
+    const noFace = await enrolBytes(new Uint8Array(blank), 'Y', 'blank.png');
     expect(noFace).toMatchObject({ status: 'set_aside', reason: 'no_face' });
-    const again = await enrolImage(
-      { prisma: database.prisma, pipeline, crops },
-      { watchlist, subjectReference: 'Y', bytes: blank, sourceLabel: 'blank.png', actor: { id: null, role: 'test' } },
-    );
+    const again = await enrolBytes(new Uint8Array(blank), 'Y', 'blank.png');
     expect(again).toMatchObject({ status: 'set_aside', isAlreadyRecorded: true });
     expect(await database.prisma.enrolmentException.count()).toBe(exceptionsBefore + 1);
   });

@@ -21,6 +21,8 @@ const env = { ...process.env, DATA_DIR: dataDir, RFR_DEMO_PASSWORD: 'crash-test-
 const enrolArgs = [
   ...nodeArgs,
   'scripts/enrol.ts',
+  '--as',
+  'admin@demo.local',
   '--watchlist',
   'Crash test',
   '--dir',
@@ -80,8 +82,9 @@ describe.skipIf(!hasLfw)('enrolment killed with SIGKILL', () => {
 
     // Second run: resumes, skipping what is already done, and completes.
     const lines = runScript(enrolArgs).trim().split('\n');
-    const summary = JSON.parse(lines.pop()!) as { total: number; enrolled: number; duplicate: number; setAside: number };
+    const summary = JSON.parse(lines.pop()!) as { total: number; enrolled: number; duplicate: number; setAside: number; refused: number };
     expect(summary.total).toBe(images.length);
+    expect(summary.refused).toBe(0);
     expect(summary.duplicate + summary.enrolled + summary.setAside).toBe(images.length);
     const { faces, exceptions } = await expectStoresToAgree();
 

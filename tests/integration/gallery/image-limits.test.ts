@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/lib/server/db/database';
-import { enrolImage } from '@/lib/server/gallery/enrol-image';
 import { decodeAlignedCrop } from '@/lib/server/probes/verify-probe-face';
 import { CropStore } from '@/lib/server/storage/crop-store';
 import { AppError } from '@/lib/shared/errors';
 import type { FacePipeline } from '@/lib/vision/face-pipeline';
+import { enrolmentActionFor } from '../../support/enrolment-action';
 import { openMemoryDatabase } from '../../support/test-database';
 
 // Every image that reaches the server is sniffed by its magic bytes and refused above the pixel limit
@@ -20,20 +20,23 @@ const bombPath = join(root, 'bomb.png');
 let database: Database;
 let crops: CropStore;
 let watchlist: { id: string; retentionDays: number };
+let enrolImage: ReturnType<typeof enrolmentActionFor>;
 
 // Refusals must come before any model runs: a pipeline that is never to be reached.
 const unreachablePipeline = new Proxy({ recognizerId: 'test-recognizer' } as FacePipeline, {
   get(target, property) {
     if (property in target) return target[property as keyof FacePipeline];
+    // Awaiting the pipeline asks whether it is a promise; that is not running a model.
+    if (property === 'then') return undefined;
     throw new Error(`the face pipeline was reached (${String(property)}) for an image that should have been refused`);
   },
 });
 
-function enrol(bytes: Uint8Array, sourceLabel: string) {
-  return enrolImage(
-    { prisma: database.prisma, pipeline: unreachablePipeline, crops },
-    { watchlist, subjectReference: 'S-1', bytes, sourceLabel, actor: { id: null, role: 'test' } },
-  );
+// Through the enrolment action the admin page and the CLI run: a refusal is an audited result, not a throw.
+async function enrol(bytes: Uint8Array, fileName: string) {
+  const result = await enrolImage({ watchlistId: watchlist.id, subjectReference: 'S-1', bytes, fileName });
+  if (!result.ok) throw new AppError(result.error.code, result.error.message);
+  return result.data;
 }
 
 async function storedCounts() {
@@ -59,7 +62,11 @@ beforeAll(async () => {
   database = await openMemoryDatabase();
   crops = new CropStore(join(root, 'crops'));
   await crops.savePixels('enrolled', { width: 2, height: 2, channels: 3, data: new Uint8Array(12) }); // the folder exists
-  const owner = await database.prisma.user.create({ data: { email: 'admin@limits.test', displayName: 'Admin', role: 'admin', passwordHash: 'x' } });
+  const owner = await database.prisma.user.create({
+    data: { email: 'admin@limits.test', displayName: 'Admin', role: 'admin', passwordHash: 'x' },
+    select: { id: true, email: true, displayName: true, role: true, teamId: true },
+  });
+  enrolImage = enrolmentActionFor({ prisma: database.prisma, actor: owner, pipeline: unreachablePipeline, crops });
   watchlist = await database.prisma.watchlist.create({
     data: { name: 'Limits', purpose: 'Test of image limits', authority: 'Test', ownerId: owner.id, retentionDays: 30, reviewDate: new Date('2027-01-01') },
     select: { id: true, retentionDays: true },
