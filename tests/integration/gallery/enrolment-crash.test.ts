@@ -46,6 +46,7 @@ function runScript(args: string[]) {
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe.skipIf(!hasLfw)('enrolment killed with SIGKILL', () => {
+  // Four processes (prepare, two enrolment runs, reconcile) each open the store and load the models.
   it('leaves nothing that reconcile cannot repair, and loses or duplicates nothing', async () => {
     mkdirSync(galleryDir);
     const people = readdirSync(lfwDir)
@@ -95,7 +96,7 @@ describe.skipIf(!hasLfw)('enrolment killed with SIGKILL', () => {
     expect(new Set(enrolledHashes).size).toBe(enrolledHashes.length);
     expect(enrolledHashes.filter((hash) => setAsideHashes.includes(hash))).toEqual([]);
     expect([...enrolledHashes, ...setAsideHashes].sort()).toEqual([...new Set(hashes)].sort());
-  });
+  }, 600_000);
 });
 
 async function expectStoresToAgree() {
