@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { markSubjectForErasure, markWatchlistForErasure } from '@/lib/server/gallery/erase-faces';
 import { runGalleryMaintenance } from '@/lib/server/gallery/run-gallery-maintenance';
+import { requireInvestigators, updateSubjectSpec, updateWatchlistSpec } from '@/lib/server/actions/specs/watchlists';
 import { AppError } from '@/lib/shared/errors';
 import { createWatchlistSchema, deleteWatchlistSchema, eraseSubjectSchema } from '@/lib/shared/schemas/watchlist';
 
@@ -11,12 +12,7 @@ const createWatchlistAction = defineAction({
   name: 'watchlist.create',
   permission: 'watchlist:manage',
   input: createWatchlistSchema,
-  async authorize({ input, tx }) {
-    const investigators = await tx.user.count({ where: { id: { in: input.searchableBy }, role: 'investigator' } });
-    if (investigators !== new Set(input.searchableBy).size) {
-      throw new AppError('VALIDATION', 'Only investigators can be allowed to search a watch-list.', { searchableBy: ['Choose investigators only.'] });
-    }
-  },
+  authorize: ({ input, tx }) => requireInvestigators(tx, input.searchableBy),
   async run({ actor, input, tx }) {
     const created = await tx.watchlist.create({
       data: { ...input, reviewDate: new Date(`${input.reviewDate}T00:00:00Z`), ownerId: actor.id },
@@ -95,6 +91,26 @@ export async function deleteWatchlist(input: unknown) {
     await completeErasure();
     revalidatePath('/admin/watchlists');
   }
+  return result;
+}
+
+const updateWatchlistAction = defineAction(updateWatchlistSpec);
+
+/** Edits a list's terms (purpose, authority, retention, review date, who may search it); see the spec. */
+export async function updateWatchlist(input: unknown) {
+  const result = await updateWatchlistAction(input);
+  if (result.ok) {
+    revalidatePath('/admin/watchlists');
+    revalidatePath(`/admin/watchlists/${result.data.watchlistId}`);
+  }
+  return result;
+}
+
+const updateSubjectAction = defineAction(updateSubjectSpec);
+
+export async function updateSubject(input: unknown) {
+  const result = await updateSubjectAction(input);
+  if (result.ok) revalidatePath(`/admin/watchlists/${result.data.watchlistId}`);
   return result;
 }
 

@@ -11,6 +11,7 @@ import { isVerdictBelow } from '@/lib/vision/face-quality';
 import type { RgbImage } from '@/lib/vision/pixel-image';
 import { VisionError } from '@/lib/vision/vision-error';
 import { embeddingToBytes } from './embedding-bytes';
+import { bumpWatchlistVersion } from './watchlist-version';
 
 export type EnrolmentActor = { id: string | null; role: string };
 
@@ -234,9 +235,11 @@ export async function recordEnrolment(
     },
     select: { id: true },
   });
+  // Every enrolment, whichever path made it (upload, CLI, a resolved set-aside image), changes the list.
+  const watchlistVersion = await bumpWatchlistVersion(tx, input.watchlist.id);
   return {
     outcome: { status: 'enrolled', enrolledFaceId: enrolled.id, subjectId: subject.id, verdict: face.quality.verdict },
     target: { type: 'enrolled_face', id: enrolled.id },
-    auditPayload: { ...common, modelId: input.modelId, verdict: face.quality.verdict },
+    auditPayload: { ...common, modelId: input.modelId, verdict: face.quality.verdict, watchlistVersion },
   };
 }
