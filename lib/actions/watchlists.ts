@@ -46,10 +46,11 @@ const eraseSubjectAction = defineAction({
   },
   async run({ input, tx, authorized: subject }) {
     const faces = await markSubjectForErasure(tx, subject.id);
+    const { version } = await tx.watchlist.findUniqueOrThrow({ where: { id: subject.watchlistId }, select: { version: true } });
     return {
       data: { watchlistId: subject.watchlistId, faces },
       target: { type: 'subject', id: subject.id },
-      auditPayload: { watchlistId: subject.watchlistId, reference: subject.reference, faces, reason: input.reason },
+      auditPayload: { watchlistId: subject.watchlistId, reference: subject.reference, faces, reason: input.reason, version },
     };
   },
 });
