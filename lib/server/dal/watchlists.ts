@@ -1,6 +1,7 @@
 import 'server-only';
 import { getPrisma, type Db } from '@/lib/server/db/database';
 import { isPastReviewDate } from '@/lib/server/retention/review-date';
+import { WATCHLIST_TERM_FIELDS } from '@/lib/shared/schemas/watchlist';
 
 export type WatchlistSummary = {
   id: string;
@@ -184,6 +185,8 @@ const FIELD_LABELS: Record<string, string> = {
   displayName: 'Name',
 };
 
+const FIELD_ORDER: string[] = [...WATCHLIST_TERM_FIELDS, 'reference', 'displayName'];
+
 export type WatchlistChange = { field: string; previous: string; next: string };
 
 export type WatchlistHistoryEntry = {
@@ -231,7 +234,8 @@ export async function listWatchlistHistory(watchlistId: string, limit = 100, db?
     const payload = payloads[index]!;
     const previous = (payload.previous ?? {}) as Record<string, unknown>;
     const next = (payload.next ?? {}) as Record<string, unknown>;
-    const fields = row.action === 'watchlist.update' || row.action === 'watchlist.update_subject' ? Object.keys(next) : [];
+    // In the form's order (the audit store keeps JSON keys in an order of its own).
+    const fields = row.action === 'watchlist.update' || row.action === 'watchlist.update_subject' ? FIELD_ORDER.filter((field) => field in next) : [];
     const subject =
       row.action === 'watchlist.update_subject'
         ? String(previous.reference ?? next.reference ?? '') || null
