@@ -158,7 +158,7 @@ describe.skipIf(!hasLfw)('resolving a set-aside image by picking the face', () =
 
     const after = await snapshot();
     expect(after.version).toBe(before.version + 1);
-    expect(after.counts.enrolled_faces).toBe(before.counts.enrolled_faces + 1);
+    expect(after.counts.enrolled_faces).toBe(before.counts.enrolled_faces! + 1);
     expect(after.files.filter((file) => !before.files.includes(file))).toHaveLength(1);
     expect(after.exception).toMatchObject({ resolution: 'enrolled', resolvedById: world.actors.admin.id, enrolledFaceId, resolutionReason: null });
     expect(after.exception.resolvedAt).toBeInstanceOf(Date);
