@@ -49,8 +49,8 @@ test('edit a watch-list and see its history, edit a subject, resolve a set-aside
 
   // The subject list shows the enrolled face through the enrolled-crop route.
   const colin = admin.getByRole('img', { name: 'Enrolled face of Colin_Powell' });
-  await expect(colin).toBeVisible();
-  expect(await colin.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBe(112);
+  await colin.scrollIntoViewIfNeeded();
+  await expect.poll(() => colin.evaluate((image: HTMLImageElement) => (image.complete ? image.naturalWidth : 0))).toBe(112);
 
   // Edit the terms: purpose, legal basis, retention, review date.
   const terms = admin.getByRole('form', { name: 'Edit watch-list' });
