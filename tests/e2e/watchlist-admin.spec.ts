@@ -80,7 +80,7 @@ test('edit a watch-list and see its history, edit a subject, resolve a set-aside
   await subject.getByLabel('Reference').fill('CP-0002');
   await subject.getByLabel('Name').fill('Colin Powell');
   await subject.getByRole('button', { name: 'Save subject' }).click();
-  await expect(admin.getByRole('cell', { name: 'CP-0002', exact: true })).toBeVisible();
+  await expect(admin.getByRole('img', { name: 'Enrolled face of CP-0002' })).toBeVisible();
   await expect(admin.getByTestId('watchlist-version')).toHaveText('4');
   await expect(history.getByRole('row', { name: /Subject edited/ })).toContainText('Colin_Powell');
   await expect(history.getByRole('row', { name: /Subject edited/ })).toContainText('CP-0002');

@@ -101,13 +101,17 @@ export async function findEarlierOutcome(
   if (existing) return { status: 'duplicate', enrolledFaceId: existing.id };
   const previouslySetAside = await db.enrolmentException.findUnique({
     where: { watchlistId_imageSha256: { watchlistId, imageSha256 } },
-    select: { reason: true, details: true, resolvedAt: true },
+    select: { reason: true, details: true, resolvedAt: true, resolution: true },
   });
-  if (previouslySetAside && !previouslySetAside.resolvedAt) {
+  // An image an administrator dismissed stays dismissed: a rerun over the same folder skips it.
+  const isDismissed = previouslySetAside?.resolution === 'dismissed' && previouslySetAside.resolvedAt !== null;
+  if (previouslySetAside && (!previouslySetAside.resolvedAt || isDismissed)) {
     return {
       status: 'set_aside',
       reason: previouslySetAside.reason as SetAsideReason,
-      message: String((previouslySetAside.details as { message?: string }).message ?? previouslySetAside.reason),
+      message: isDismissed
+        ? 'Dismissed by an administrator (see the watch-list\'s set-aside list).'
+        : String((previouslySetAside.details as { message?: string }).message ?? previouslySetAside.reason),
       isAlreadyRecorded: true,
     };
   }

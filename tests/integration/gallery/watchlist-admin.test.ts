@@ -9,6 +9,7 @@ import { updateSubjectSpec, updateWatchlistSpec } from '@/lib/server/actions/spe
 import type { Actor } from '@/lib/server/auth/current-actor';
 import type { Database } from '@/lib/server/db/database';
 import { listWatchlistHistory } from '@/lib/server/dal/watchlists';
+import { findEarlierOutcome } from '@/lib/server/gallery/enrol-image';
 import { markSubjectForErasure } from '@/lib/server/gallery/erase-faces';
 import { expireFaces } from '@/lib/server/retention/expire-faces';
 import { closeVectorIndex } from '@/lib/server/vector/get-vector-index';
@@ -264,6 +265,10 @@ describe('dismissing a set-aside image', () => {
     });
     const [latest] = await listWatchlistHistory(listId, 100, database.prisma);
     expect(latest).toMatchObject({ label: 'Set-aside image dismissed', subject: 'W-SA: Not the subject in any of the faces.' });
+
+    // Enrolment is resumable: running the same folder again skips the dismissed image rather than
+    // setting it aside afresh for someone to dismiss again.
+    expect(await findEarlierOutcome(database.prisma, listId, 'd'.repeat(64), 'model@1')).toMatchObject({ status: 'set_aside', isAlreadyRecorded: true, message: expect.stringContaining('Dismissed') });
 
     expect(await as(world.actors.admin)(dismissSetAsideSpec)({ exceptionId: exception.id, reason: 'Dismissed a second time, by a double click.' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     expect(await database.prisma.enrolmentException.findUniqueOrThrow({ where: { id: exception.id } })).toEqual(resolved);
