@@ -5,6 +5,7 @@ import { defineAction } from '@/lib/server/actions/define-action';
 import { createWatchlistSpec } from '@/lib/server/actions/specs/create-watchlist';
 import { markSubjectForErasure, markWatchlistForErasure } from '@/lib/server/gallery/erase-faces';
 import { runGalleryMaintenance } from '@/lib/server/gallery/run-gallery-maintenance';
+import { updateSubjectSpec, updateWatchlistSpec } from '@/lib/server/actions/specs/watchlists';
 import { AppError } from '@/lib/shared/errors';
 import { deleteWatchlistSchema, eraseSubjectSchema } from '@/lib/shared/schemas/watchlist';
 
@@ -31,10 +32,11 @@ const eraseSubjectAction = defineAction({
   },
   async run({ input, tx, authorized: subject }) {
     const faces = await markSubjectForErasure(tx, subject.id);
+    const { version } = await tx.watchlist.findUniqueOrThrow({ where: { id: subject.watchlistId }, select: { version: true } });
     return {
       data: { watchlistId: subject.watchlistId, faces },
       target: { type: 'subject', id: subject.id },
-      auditPayload: { watchlistId: subject.watchlistId, reference: subject.reference, faces, reason: input.reason },
+      auditPayload: { watchlistId: subject.watchlistId, reference: subject.reference, faces, reason: input.reason, version },
     };
   },
 });
@@ -76,6 +78,26 @@ export async function deleteWatchlist(input: unknown) {
     await completeErasure();
     revalidatePath('/admin/watchlists');
   }
+  return result;
+}
+
+const updateWatchlistAction = defineAction(updateWatchlistSpec);
+
+/** Edits a list's terms (purpose, authority, retention, review date, who may search it); see the spec. */
+export async function updateWatchlist(input: unknown) {
+  const result = await updateWatchlistAction(input);
+  if (result.ok) {
+    revalidatePath('/admin/watchlists');
+    revalidatePath(`/admin/watchlists/${result.data.watchlistId}`);
+  }
+  return result;
+}
+
+const updateSubjectAction = defineAction(updateSubjectSpec);
+
+export async function updateSubject(input: unknown) {
+  const result = await updateSubjectAction(input);
+  if (result.ok) revalidatePath(`/admin/watchlists/${result.data.watchlistId}`);
   return result;
 }
 

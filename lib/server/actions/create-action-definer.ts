@@ -197,7 +197,7 @@ export function createActionDefiner(dependencies: ActionDependencies) {
 // The ids an input names, for the refusal audit record: what was attempted on what. Only fields known
 // to hold ids, at the top level or one level down (a form's `payload`), and only values shaped like a
 // UUID, so free text from an unvalidated input never reaches the audit log.
-const TARGET_ID_FIELDS = ['caseId', 'probeFaceId', 'searchId', 'candidateId', 'watchlistId', 'subjectId', 'userId', 'disclosureId', 'disputeId', 'idempotencyKey'] as const;
+const TARGET_ID_FIELDS = ['caseId', 'probeFaceId', 'searchId', 'candidateId', 'watchlistId', 'subjectId', 'userId', 'disclosureId', 'disputeId', 'exceptionId', 'idempotencyKey'] as const;
 // Lists of ids (the watch-lists a refused search would have searched), bounded so that a hostile
 // input cannot inflate the log.
 const TARGET_ID_LIST_FIELDS = ['watchlistIds'] as const;

@@ -30,6 +30,8 @@ export type SearchFacts = {
   modelId: string;
   indexEngine: string;
   watchlistNames: string[];
+  /** Each list searched, with the version it was at when searched (null for searches recorded before lists were versioned). */
+  watchlists: { name: string; version: number | null }[];
   reviewState: SearchReviewState;
   probeFace: {
     id: string;
@@ -87,6 +89,7 @@ async function loadSearch(prisma: PrismaClient, actor: Actor, searchId: string) 
       modelId: true,
       indexEngine: true,
       watchlistIds: true,
+      watchlistVersions: true,
       reviewState: true,
       dispute: { select: { status: true, resolution: true } },
       case: { select: { reference: true, purpose: true } },
@@ -164,8 +167,8 @@ export async function findSearchReviewForActor(
   const second = search.reviews.find((review) => review.stage === 'second');
   const viewer = search.actorId === actor.id ? 'first_reviewer' : second?.reviewerId === actor.id ? 'second_reviewer' : 'observer';
   const state = search.reviewState as SearchReviewState;
-  const lists = await db.watchlist.findMany({ where: { id: { in: search.watchlistIds } }, select: { name: true } });
-  const facts = toFacts(search, lists.map((list) => list.name));
+  const lists = await db.watchlist.findMany({ where: { id: { in: search.watchlistIds } }, select: { id: true, name: true } });
+  const facts = toFacts(search, lists);
   const reviews: ReviewSummary[] = search.reviews.map((review) => ({
     stage: review.stage,
     reviewerName: review.reviewer.displayName,
@@ -253,7 +256,8 @@ function buildComparison(search: LoadedSearch, records: AdjudicationRecord[]): R
   });
 }
 
-function toFacts(search: LoadedSearch, watchlistNames: string[]): SearchFacts {
+function toFacts(search: LoadedSearch, lists: { id: string; name: string }[]): SearchFacts {
+  const versions = (search.watchlistVersions ?? {}) as Record<string, unknown>;
   return {
     id: search.id,
     caseId: search.caseId,
@@ -266,7 +270,8 @@ function toFacts(search: LoadedSearch, watchlistNames: string[]): SearchFacts {
     gallerySize: search.gallerySize,
     modelId: search.modelId,
     indexEngine: search.indexEngine,
-    watchlistNames,
+    watchlistNames: lists.map((list) => list.name),
+    watchlists: lists.map((list) => ({ name: list.name, version: typeof versions[list.id] === 'number' ? (versions[list.id] as number) : null })),
     reviewState: search.reviewState as SearchReviewState,
     probeFace: {
       id: search.probeFace.id,
@@ -283,7 +288,7 @@ function toFacts(search: LoadedSearch, watchlistNames: string[]): SearchFacts {
 // The second reviewer is told what to compare, not how the machine scored it or who searched: no
 // search mode, list size, gallery size or first reviewer's name reaches their browser.
 function blindFacts(facts: SearchFacts): SearchFacts {
-  return { ...facts, actorName: '', mode: '', listSize: 0, gallerySize: 0, indexEngine: '', watchlistNames: [], reviewState: 'awaiting_second_review' };
+  return { ...facts, actorName: '', mode: '', listSize: 0, gallerySize: 0, indexEngine: '', watchlistNames: [], watchlists: [], reviewState: 'awaiting_second_review' };
 }
 
 function recordView(prisma: PrismaClient, actor: Actor, search: LoadedSearch, details: { isRevealed: boolean; shown: string[]; stage?: ReviewStage | undefined }) {

@@ -45,6 +45,7 @@ const storySelect = {
   gallerySize: true,
   reviewState: true,
   watchlistIds: true,
+  watchlistVersions: true,
   actor: { select: { displayName: true } },
   case: {
     select: {
@@ -192,7 +193,7 @@ export async function loadWholeStory(actor: Actor, target: StoryTarget, db?: Db)
   const focus = resolved.disclosureId ? search.candidates.flatMap((candidate) => candidate.disclosures).find((row) => row.id === resolved.disclosureId) : undefined;
   const isReviewer =
     search.actorId === actor.id || search.reviews.some((review) => review.reviewerId === actor.id) || records.some((record) => record.reviewerId === actor.id);
-  const [watchlists, otherSearches] = await Promise.all([loadWatchlists(db, search.watchlistIds), loadOtherSearches(db, actor, search.caseId, search.id)]);
+  const [watchlists, otherSearches] = await Promise.all([loadWatchlists(db, search.watchlistIds, (search.watchlistVersions ?? {}) as Record<string, unknown>), loadOtherSearches(db, actor, search.caseId, search.id)]);
 
   return {
     case: {
@@ -272,7 +273,7 @@ function describeCalibration(modelId: string): WholeStory['search']['calibration
   };
 }
 
-async function loadWatchlists(db: Db, ids: string[]): Promise<StoryWatchlist[]> {
+async function loadWatchlists(db: Db, ids: string[], searchedVersions: Record<string, unknown>): Promise<StoryWatchlist[]> {
   const rows = await db.watchlist.findMany({
     where: { id: { in: ids } },
     orderBy: { name: 'asc' },
@@ -282,6 +283,7 @@ async function loadWatchlists(db: Db, ids: string[]): Promise<StoryWatchlist[]> 
       purpose: true,
       authority: true,
       deletedAt: true,
+      version: true,
       _count: { select: { enrolledFaces: { where: { indexState: 'indexed' } }, subjects: { where: { deletedAt: null } } } },
     },
   });
@@ -292,7 +294,8 @@ async function loadWatchlists(db: Db, ids: string[]): Promise<StoryWatchlist[]> 
     authority: row.authority,
     faceCount: row._count.enrolledFaces,
     subjectCount: row._count.subjects,
-    version: null,
+    // The version the search ran against; the list's version now beside it when it has changed since.
+    version: typeof searchedVersions[row.id] === 'number' ? `${searchedVersions[row.id] as number}${searchedVersions[row.id] === row.version ? '' : ` (now ${row.version})`}` : null,
     isDeleted: row.deletedAt !== null,
   }));
 }

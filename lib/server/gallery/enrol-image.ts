@@ -9,6 +9,7 @@ import { isVerdictBelow } from '@/lib/vision/face-quality';
 import type { RgbImage } from '@/lib/vision/pixel-image';
 import { VisionError } from '@/lib/vision/vision-error';
 import { embeddingToBytes } from './embedding-bytes';
+import { bumpWatchlistVersion } from './watchlist-version';
 
 export type EnrolmentActor = { id: string | null; role: string };
 
@@ -67,13 +68,17 @@ export async function findEarlierOutcome(
   if (existing) return { status: 'duplicate', enrolledFaceId: existing.id };
   const previouslySetAside = await db.enrolmentException.findUnique({
     where: { watchlistId_imageSha256: { watchlistId, imageSha256 } },
-    select: { reason: true, details: true, resolvedAt: true },
+    select: { reason: true, details: true, resolvedAt: true, resolution: true },
   });
-  if (previouslySetAside && !previouslySetAside.resolvedAt) {
+  // An image an administrator dismissed stays dismissed: a rerun over the same folder skips it.
+  const isDismissed = previouslySetAside?.resolution === 'dismissed' && previouslySetAside.resolvedAt !== null;
+  if (previouslySetAside && (!previouslySetAside.resolvedAt || isDismissed)) {
     return {
       status: 'set_aside',
       reason: previouslySetAside.reason as SetAsideReason,
-      message: String((previouslySetAside.details as { message?: string }).message ?? previouslySetAside.reason),
+      message: isDismissed
+        ? 'Dismissed by an administrator (see the watch-list\'s set-aside list).'
+        : String((previouslySetAside.details as { message?: string }).message ?? previouslySetAside.reason),
       isAlreadyRecorded: true,
     };
   }
@@ -201,9 +206,11 @@ export async function recordEnrolment(
     },
     select: { id: true },
   });
+  // Every enrolment, whichever path made it (upload, CLI, a resolved set-aside image), changes the list.
+  const watchlistVersion = await bumpWatchlistVersion(tx, input.watchlist.id);
   return {
     outcome: { status: 'enrolled', enrolledFaceId: enrolled.id, subjectId: subject.id, verdict: face.quality.verdict },
     target: { type: 'enrolled_face', id: enrolled.id },
-    auditPayload: { ...common, modelId: input.modelId, verdict: face.quality.verdict },
+    auditPayload: { ...common, modelId: input.modelId, verdict: face.quality.verdict, watchlistVersion },
   };
 }

@@ -5,6 +5,7 @@ import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { listCandidatesNeedingEvidence, preserveCandidateEvidence } from '@/lib/server/retention/preserve-evidence';
 import { noteFilesForDeletion, sweepNotedFiles } from '@/lib/server/retention/stored-file-deletions';
 import type { CropStore } from '@/lib/server/storage/crop-store';
+import { bumpWatchlistVersion } from './watchlist-version';
 
 const LIVE = { in: ['pending' as const, 'indexed' as const] };
 
@@ -12,11 +13,13 @@ const LIVE = { in: ['pending' as const, 'indexed' as const] };
  * Erasure starts in the database: the subject (or the whole watch-list) is marked deleted and its faces
  * move to `deleting`, in the caller's transaction with its audit event. From that moment searches no
  * longer return them (the search checks the database), even before the vector index has caught up.
+ * The list's version increases in the same transaction.
  */
 export async function markSubjectForErasure(tx: TransactionClient, subjectId: string): Promise<number> {
   const now = new Date();
-  await tx.subject.update({ where: { id: subjectId }, data: { deletedAt: now } });
+  const subject = await tx.subject.update({ where: { id: subjectId }, data: { deletedAt: now }, select: { watchlistId: true } });
   const faces = await tx.enrolledFace.updateMany({ where: { subjectId, indexState: LIVE }, data: { indexState: 'deleting' } });
+  await bumpWatchlistVersion(tx, subject.watchlistId);
   return faces.count;
 }
 
@@ -25,6 +28,7 @@ export async function markWatchlistForErasure(tx: TransactionClient, watchlistId
   await tx.watchlist.update({ where: { id: watchlistId }, data: { deletedAt: now } });
   await tx.subject.updateMany({ where: { watchlistId, deletedAt: null }, data: { deletedAt: now } });
   const faces = await tx.enrolledFace.updateMany({ where: { watchlistId, indexState: LIVE }, data: { indexState: 'deleting' } });
+  await bumpWatchlistVersion(tx, watchlistId);
   return faces.count;
 }
 

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { bumpWatchlistVersions } from '@/lib/server/gallery/watchlist-version';
 
 /**
  * Retention: faces past their watch-list's retention period move to `deleting` (and so out of every
@@ -17,6 +18,8 @@ export async function expireFaces(prisma: PrismaClient, now = new Date()): Promi
     await tx.enrolledFace.updateMany({ where: { id: { in: due.map((face) => face.id) } }, data: { indexState: 'deleting' } });
     const perWatchlist: Record<string, number> = {};
     for (const face of due) perWatchlist[face.watchlistId] = (perWatchlist[face.watchlistId] ?? 0) + 1;
+    // Expiry is an erasure too: every list that lost faces moves to a new version.
+    const watchlistVersions = await bumpWatchlistVersions(tx, Object.keys(perWatchlist));
     await appendAuditEvent(tx, {
       actorId: null,
       actorRole: 'system',
@@ -24,7 +27,7 @@ export async function expireFaces(prisma: PrismaClient, now = new Date()): Promi
       outcome: 'success',
       targetType: 'enrolled_faces',
       targetId: null,
-      payload: { faces: due.length, perWatchlist, before: now.toISOString() },
+      payload: { faces: due.length, perWatchlist, watchlistVersions, before: now.toISOString() },
     });
     return due.length;
   });

@@ -4,6 +4,7 @@ import type { Actor } from '@/lib/server/auth/current-actor';
 import { whereVisible } from '@/lib/server/dal/visibility';
 import { isPastReviewDate } from '@/lib/server/retention/review-date';
 import { bytesToEmbedding } from '@/lib/server/gallery/embedding-bytes';
+import { lockWatchlistVersions } from '@/lib/server/gallery/watchlist-version';
 import type { VectorIndex } from '@/lib/server/vector/vector-index';
 import { AppError } from '@/lib/shared/errors';
 import { MAX_LIST_SIZE, type RunSearchInput } from '@/lib/shared/schemas/search';
@@ -102,8 +103,11 @@ export type SearchOutcome = {
   searchId: string;
   candidates: number;
   gallerySize: number;
-  /** For the audit record (Art. 12(3): the reference database used): the faces searched in each list. */
-  watchlistSizes: { watchlistId: string; faces: number }[];
+  /**
+   * For the audit record (Art. 12(3): the reference database used): the faces searched in each list,
+   * and the list's version at the time (also stored with the search).
+   */
+  watchlistSizes: { watchlistId: string; faces: number; version: number | null }[];
   /** For the audit record: the search's period of use, from the gallery count to the stored results. */
   startedAt: Date;
   completedAt: Date;
@@ -129,11 +133,15 @@ export async function runFaceSearch(options: {
   const listSize = input.mode === 'rank' ? (input.listSize ?? policy.listSize) : MAX_LIST_SIZE;
   const now = new Date();
 
+  // Read first, under a share lock: a change to a list (an enrolment, an erasure, an edit) waits for
+  // this search or is waited for, so the versions recorded match the faces counted and searched.
+  const versions = await lockWatchlistVersions(tx, target.watchlistIds);
   const searchable = { watchlistId: { in: target.watchlistIds }, modelId, indexState: 'indexed' as const, expiresAt: { gt: now }, subject: { deletedAt: null } };
   const perList = await tx.enrolledFace.groupBy({ by: ['watchlistId'], where: searchable, _count: { _all: true } });
   const watchlistSizes = target.watchlistIds.map((watchlistId) => ({
     watchlistId,
     faces: perList.find((group) => group.watchlistId === watchlistId)?._count._all ?? 0,
+    version: versions[watchlistId] ?? null,
   }));
   const gallerySize = watchlistSizes.reduce((total, list) => total + list.faces, 0);
 
@@ -176,6 +184,7 @@ export async function runFaceSearch(options: {
       indexEngine: index.engine,
       indexVersion: '1',
       gallerySize,
+      watchlistVersions: versions,
       // The search is recorded complete, with its candidates, in the one transaction that ran it.
       completedAt,
       // A search that listed nobody has nothing for a person to review: its outcome is settled.

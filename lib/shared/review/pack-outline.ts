@@ -124,7 +124,7 @@ export function buildPackOutline(content: PackContent): PackBlock[] {
         { label: 'Run', value: `${formatUtc(story.search.createdAt)} by ${story.search.actorName}` },
         ...story.search.watchlists.map((list) => ({
           label: 'Watch-list',
-          value: `${list.name}${list.isDeleted ? ' (since deleted)' : ''}: ${list.faceCount} searchable faces of ${list.subjectCount} subjects now; version ${list.version ?? 'not recorded (watch-lists are not versioned)'}; purpose: ${list.purpose}; authority: ${list.authority}`,
+          value: `${list.name}${list.isDeleted ? ' (since deleted)' : ''}: ${list.faceCount} searchable faces of ${list.subjectCount} subjects now; version ${list.version ?? 'not recorded (searched before watch-lists were versioned)'}; purpose: ${list.purpose}; authority: ${list.authority}`,
         })),
         { label: 'Gallery searched', value: `${story.search.gallerySize.toLocaleString('en-GB')} faces` },
         { label: 'Mode', value: story.search.mode === 'rank' ? `rank: the top ${story.search.listSize}` : `threshold ${story.search.threshold ?? '—'}, at most ${story.search.listSize}` },

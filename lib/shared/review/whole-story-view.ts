@@ -56,7 +56,7 @@ export type StoryWatchlist = {
   /** Searchable faces and subjects now (the search records only the gallery's total size). */
   faceCount: number;
   subjectCount: number;
-  /** Watch-lists are not versioned yet: null until they are. */
+  /** The list's version when searched (with the current one if it has moved on); null for searches recorded before lists were versioned. */
   version: string | null;
   isDeleted: boolean;
 };

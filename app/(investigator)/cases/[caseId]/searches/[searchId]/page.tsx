@@ -28,6 +28,12 @@ export default async function SearchReviewPage({ params }: { params: Promise<{ c
           {REVIEW_STATE_LABELS[facts.reviewState]}
         </span>
       </p>
+      {facts.watchlists.length > 0 ? (
+        <p className="muted" data-testid="search-watchlist-versions">
+          Watch-list versions searched:{' '}
+          {facts.watchlists.map((list) => `${list.name} v${list.version ?? '(not recorded)'}`).join(', ')}
+        </p>
+      ) : null}
       <dl className="facts" data-testid="probe-facts">
         <dt>Probe quality</dt>
         <dd>
