@@ -42,8 +42,9 @@ type EventShape = Record<string, unknown>;
 /** What must agree between the two paths: everything but ids, file names, times and the request context. */
 function shapeOf(event: { actorId: string | null; actorRole: string | null; action: string; outcome: string; targetType: string | null; payload: unknown }): EventShape {
   const payload = event.payload as Record<string, unknown>;
-  // The quality verdict is the face's own (two photographs need not score alike): its presence must agree.
-  const { request: _request, source: _source, imageSha256: _hash, watchlistId, verdict, ...rest } = payload;
+  // The quality verdict is the face's own (two photographs need not score alike), and the list's version
+  // depends on what the list went through before: their presence and kind must agree.
+  const { request: _request, source: _source, imageSha256: _hash, watchlistId, verdict, watchlistVersion, ...rest } = payload;
   return {
     actorId: event.actorId,
     actorRole: event.actorRole,
@@ -53,6 +54,7 @@ function shapeOf(event: { actorId: string | null; actorRole: string | null; acti
     payloadKeys: Object.keys(payload).sort(),
     hasWatchlistId: typeof watchlistId === 'string',
     verdict: typeof verdict,
+    watchlistVersion: typeof watchlistVersion,
     ...rest,
   };
 }
