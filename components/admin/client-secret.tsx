@@ -2,7 +2,11 @@
 export function ClientSecret({ lead, clientId, secret }: { lead: string; clientId: string; secret: string }) {
   return (
     <div className="alert ok" role="status">
-      {lead} Client id <code className="mono">{clientId}</code>, secret:{' '}
+      {lead} Client id{' '}
+      <code className="mono" data-testid="client-id">
+        {clientId}
+      </code>
+      , secret:{' '}
       <code className="mono" data-testid="client-secret">
         {secret}
       </code>
