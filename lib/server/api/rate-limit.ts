@@ -104,6 +104,9 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async take(key: string, rule: RateRule): Promise<RateDecision> {
+    // Without an offline queue a command sent while (re)connecting fails at once: wait for the
+    // connection first, for at most ready()'s timeout.
+    if (this.redis.status !== 'ready') await this.ready();
     const rate = refillPerMs(rule);
     const [allowed, remaining, waitMs] = await this.redis.rfrTakeToken(this.prefix + key, String(rule.capacity), String(rate));
     if (allowed === 1) return { isAllowed: true, remaining };
