@@ -318,8 +318,18 @@ test('the audit log names the client and the officer on every step of a search',
   const run = events.find((event) => event.targetId === state.firstSearch!.id);
   expect(run?.payload.request).toMatchObject({ apiClientId: state.main!.clientId, operatorId: 'PC-1234' });
   const refusals = await (await state.admin!.request.get(`/api/audit/export?format=json&action=api.search.create&outcome=refused`)).json();
-  expect(refusals.events.length).toBeGreaterThanOrEqual(5);
-  expect(refusals.events.every((event: { payload: { request?: { apiClientId?: string } } }) => event.payload.request?.apiClientId === state.main!.clientId)).toBe(true);
+  type Refusal = { payload: { code: string; request?: { apiClientId?: string; operatorId?: string | null } } };
+  const ours = (refusals.events as Refusal[]).filter((event) => event.payload.request?.apiClientId === state.main!.clientId);
+  // Not allowed, no reference, no purpose, oversized, not an image, wrong model, key reused: each with the officer.
+  expect(new Set(ours.map((event) => event.payload.code))).toEqual(
+    new Set(['WATCHLIST_NOT_ALLOWED', 'VALIDATION', 'IMAGE_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'MODEL_MISMATCH', 'IDEMPOTENCY_KEY_REUSED']),
+  );
+  expect(ours.every((event) => typeof event.payload.request?.operatorId === 'string')).toBe(true);
+  // Without a token there is no client to name, but the refusal is still there.
+  expect((refusals.events as Refusal[]).some((event) => event.payload.code === 'UNAUTHENTICATED' && !event.payload.request?.apiClientId)).toBe(true);
+  // The mismatched embedding was refused by the workstation's own probe.record_face, for this client.
+  const faces = await (await state.admin!.request.get(`/api/audit/export?format=json&action=probe.record_face&outcome=refused`)).json();
+  expect((faces.events as Refusal[]).some((event) => event.payload.request?.apiClientId === state.main!.clientId)).toBe(true);
 });
 
 test('the example client searches a photo from the command line', async () => {
