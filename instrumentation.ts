@@ -18,4 +18,9 @@ export async function register(): Promise<void> {
   // Signed checkpoints of the audit chain at start, every ten minutes and at shutdown.
   const { startAuditJobs } = await import('@/lib/server/audit/audit-jobs');
   startAuditJobs();
+  // The load benchmark's view of the event loop (scripts/bench/api.ts); off unless it asks.
+  if (process.env.RFR_BENCH_EVENT_LOOP_FILE) {
+    const { startEventLoopReport } = await import('@/lib/server/api/event-loop-report');
+    startEventLoopReport(process.env.RFR_BENCH_EVENT_LOOP_FILE);
+  }
 }

@@ -20,6 +20,10 @@ const nextConfig = {
   experimental: {
     authInterrupts: true,
     serverActions: { bodySizeLimit: '4mb' },
+    // Bodies pass through proxy.ts, which buffers at most this much (10 MB by default, silently
+    // truncating the rest): room for an /api/v1 search with its largest photo (15 MiB, see
+    // MAX_API_IMAGE_BYTES), refused above that by the route before it reads the body.
+    proxyClientMaxBodySize: '17mb',
   },
   // Native and WebAssembly packages are loaded from node_modules at run time, not bundled.
   serverExternalPackages: [

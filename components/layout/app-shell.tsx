@@ -18,6 +18,7 @@ const NAVIGATION: Record<Role, { href: string; label: string }[]> = {
     { href: '/admin', label: 'Overview' },
     { href: '/admin/watchlists', label: 'Watch-lists' },
     { href: '/admin/users', label: 'Users' },
+    { href: '/admin/api-clients', label: 'API clients' },
     { href: '/admin/audit', label: 'Audit log' },
     { href: '/admin/settings', label: 'Search policy' },
     { href: '/admin/models', label: 'Model registry' },

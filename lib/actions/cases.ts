@@ -1,27 +1,14 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { authorizeCreation } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
-import { openCaseForActor, requireCaseForActor } from '@/lib/server/dal/cases';
+import { openCaseSpec } from '@/lib/server/actions/specs/cases';
+import { requireCaseForActor } from '@/lib/server/dal/cases';
 import { AppError } from '@/lib/shared/errors';
-import { caseIdSchema, openCaseSchema } from '@/lib/shared/schemas/case';
+import { caseIdSchema } from '@/lib/shared/schemas/case';
 import { legalHoldInputSchema, placeLegalHold, releaseLegalHold } from '@/lib/server/retention/legal-hold';
 
-const openCaseAction = defineAction({
-  name: 'case.open',
-  permission: 'case:open',
-  input: openCaseSchema,
-  authorize: authorizeCreation,
-  async run({ actor, input, tx }) {
-    const created = await openCaseForActor(tx, actor, input);
-    return {
-      data: { caseId: created.id },
-      target: { type: 'case', id: created.id },
-      auditPayload: { reference: input.reference, offence: input.offence, purpose: input.purpose, legalBasis: input.legalBasis },
-    };
-  },
-});
+const openCaseAction = defineAction(openCaseSpec);
 
 export async function openCase(input: unknown) {
   const result = await openCaseAction(input);

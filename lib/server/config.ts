@@ -28,6 +28,12 @@ const environmentSchema = z.object({
   // The largest image (width × height) the server decodes: enrolment uploads and CLI enrolment. A PNG
   // of a few hundred KB can declare 225 MP, which libvips would hold whole in memory; nothing a gallery
   // or a CCTV still needs comes near 40 MP. At most sharp's own default ceiling.
+  // Where the /api/v1 rate limits are kept: unset, each process keeps its own buckets; set, every
+  // instance shares one budget per client (lib/server/api/rate-limit.ts).
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
+  // Signs /api/v1 access tokens. Unset, a key is generated once in DATA_DIR/api-token-key (owner-only);
+  // several instances that do not share DATA_DIR must share this instead.
+  API_TOKEN_SECRET: z.string().min(32).optional(),
   MAX_IMAGE_PIXELS: z.coerce.number().int().min(1_000_000).max(268_402_689).default(40_000_000),
 });
 
@@ -42,6 +48,8 @@ export type AppConfig = {
   trustedProxyHops: number;
   /** Images above this many pixels are refused before they are decoded. */
   maxImagePixels: number;
+  redisUrl: string | undefined;
+  apiTokenSecret: string | undefined;
 };
 
 let cached: AppConfig | undefined;
@@ -64,6 +72,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     authSecret: e.AUTH_SECRET,
     trustedProxyHops: e.TRUST_PROXY,
     maxImagePixels: e.MAX_IMAGE_PIXELS,
+    redisUrl: e.REDIS_URL,
+    apiTokenSecret: e.API_TOKEN_SECRET,
   };
 }
 

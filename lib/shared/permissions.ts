@@ -21,6 +21,8 @@ export const PERMISSIONS = [
   'settings:manage',
   // Aggregate figures (counts and medians per week), never case content: see lib/server/dal/oversight.ts.
   'oversight:read',
+  // Partner systems' access to /api/v1: registering, rotating and revoking API clients.
+  'api_client:manage',
   // One's own account only (its password, its sign-in notice): every role has it.
   'account:own',
 ] as const;
@@ -40,7 +42,7 @@ const MATRIX: Record<Role, readonly Permission[]> = {
     'account:own',
   ],
   supervisor: ['disclosure:decide', 'disclosure:read', 'audit:read', 'oversight:read', 'account:own'],
-  admin: ['watchlist:manage', 'watchlist:read', 'user:manage', 'audit:read', 'settings:manage', 'oversight:read', 'account:own'],
+  admin: ['watchlist:manage', 'watchlist:read', 'user:manage', 'api_client:manage', 'audit:read', 'settings:manage', 'oversight:read', 'account:own'],
 };
 
 export function hasPermission(role: Role, permission: Permission): boolean {

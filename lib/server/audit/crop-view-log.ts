@@ -71,7 +71,7 @@ export class CropViewLog {
   /** Notes one crop served (or refused); synchronous, so the response is never held up by the log. */
   record(view: CropView): void {
     const at = view.at ?? new Date();
-    const key = JSON.stringify([view.actor.id, view.actor.role, view.request?.ip ?? null, view.request?.userAgent ?? null, view.outcome]);
+    const key = JSON.stringify([view.actor.id, view.actor.role, view.request ?? null, view.outcome]);
     let group = this.buffer.get(key);
     if (!group) {
       group = { actorId: view.actor.id, actorRole: view.actor.role, request: view.request, outcome: view.outcome, crops: new Map(), views: 0, from: at, to: at, attempts: 0 };

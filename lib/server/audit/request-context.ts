@@ -6,7 +6,14 @@ import { getConfig } from '@/lib/server/config';
  * Where a request came from, kept in every audit event written on its behalf (under the payload's
  * `request` key, so inside the hash chain). `ip` is an address this server can vouch for, or null.
  */
-export type RequestContext = { ip: string | null; userAgent: string | null };
+export type RequestContext = {
+  ip: string | null;
+  userAgent: string | null;
+  /** A call to /api/v1: the client that made it, the officer it says it acts for, and the call's own id (the problem documents' `eventId`). */
+  apiClientId?: string;
+  operatorId?: string | null;
+  requestId?: string;
+};
 
 /** What command-line tools record: no address, and a user agent that says where the event came from. */
 export const CLI_REQUEST_CONTEXT: RequestContext = { ip: null, userAgent: 'cli' };

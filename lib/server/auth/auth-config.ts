@@ -7,7 +7,8 @@ import { MAX_SESSION_MINUTES } from '@/lib/shared/schemas/session-policy';
 // open is decided by its row in `user_sessions`, read by the data access layer and the action wrapper
 // (lib/server/auth/current-actor.ts); the proxy only turns away requests with no unexpired cookie.
 
-const PUBLIC_PATHS = ['/sign-in', '/api/health'];
+// /api/v1 authenticates its own callers (bearer tokens, lib/server/api/api-call.ts); its contract and docs are public.
+const PUBLIC_PATHS = ['/sign-in', '/api/health', '/api/v1'];
 
 export function isPublicPath(pathname: string): boolean {
   return PUBLIC_PATHS.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));

@@ -17,6 +17,9 @@ export type UserSummary = {
 export async function listUsers(db?: Db): Promise<UserSummary[]> {
   db ??= await getPrisma();
   const rows = await db.user.findMany({
+    // API clients' service accounts are managed on the API clients page: they cannot sign in, and an
+    // administrator must not be able to give one a password.
+    where: { apiClient: { is: null } },
     orderBy: [{ role: 'asc' }, { email: 'asc' }],
     select: { id: true, email: true, displayName: true, role: true, disabled: true, mustChangePassword: true, createdAt: true, team: { select: { name: true } } },
   });

@@ -1,5 +1,6 @@
 import 'server-only';
 import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
+import type { RequestContext } from '@/lib/server/audit/request-context';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 
@@ -12,6 +13,8 @@ export async function recordSearchView(
   prisma: PrismaClient,
   actor: Pick<Actor, 'id' | 'role'>,
   view: { searchId: string; caseId: string; probeFaceId: string; candidatesShown: string[]; isIdentityShown: boolean; stage: string | null; extra?: Record<string, unknown> },
+  /** Where the view came from, when not the web request in scope (an /api/v1 call names its client and officer). */
+  request?: RequestContext,
 ): Promise<void> {
   await recordAuditEvent(prisma, {
     actorId: actor.id,
@@ -21,5 +24,6 @@ export async function recordSearchView(
     targetType: 'search',
     targetId: view.searchId,
     payload: { caseId: view.caseId, probeFaceId: view.probeFaceId, candidatesShown: view.candidatesShown, isIdentityShown: view.isIdentityShown, stage: view.stage, ...view.extra },
+    ...(request ? { request } : {}),
   });
 }

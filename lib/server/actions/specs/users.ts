@@ -54,7 +54,7 @@ export const setUserDisabledSpec = specifyAction({
     // An administrator who disables themself could lock every administrator out.
     if (input.userId === actor.id) throw new AppError('FORBIDDEN', 'You cannot disable your own account.');
     await lockAdministrators(tx);
-    const user = await tx.user.findUnique({ where: { id: input.userId }, select: { role: true, disabled: true } });
+    const user = await tx.user.findUnique({ where: { id: input.userId, apiClient: { is: null } }, select: { role: true, disabled: true } });
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
     if (input.disabled && user.role === 'admin' && !user.disabled && (await countOtherActiveAdministrators(tx, input.userId)) === 0) {
       throw new AppError('FORBIDDEN', 'This is the last active administrator: it cannot be disabled.');
@@ -77,7 +77,7 @@ export const setUserTeamSpec = specifyAction({
   permission: 'user:manage',
   input: setUserTeamSchema,
   async authorize({ input, tx }) {
-    const user = await tx.user.findUnique({ where: { id: input.userId }, select: { role: true, team: { select: { name: true } } } });
+    const user = await tx.user.findUnique({ where: { id: input.userId, apiClient: { is: null } }, select: { role: true, team: { select: { name: true } } } });
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
     if (user.role === 'admin') throw new AppError('VALIDATION', 'Administrators see no casework and belong to no team.');
     return { previous: user.team?.name ?? null };
@@ -102,7 +102,7 @@ export const setUserRoleSpec = specifyAction({
     // Nobody raises or lowers their own powers: that takes a second administrator.
     if (input.userId === actor.id) throw new AppError('FORBIDDEN', 'You cannot change your own role.');
     await lockAdministrators(tx);
-    const user = await tx.user.findUnique({ where: { id: input.userId }, select: { role: true, disabled: true, team: { select: { name: true } } } });
+    const user = await tx.user.findUnique({ where: { id: input.userId, apiClient: { is: null } }, select: { role: true, disabled: true, team: { select: { name: true } } } });
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
     if (user.role === input.role) throw new AppError('VALIDATION', 'They already have this role.', { role: ['They already have this role.'] });
     if (user.role === 'admin' && !user.disabled && (await countOtherActiveAdministrators(tx, input.userId)) === 0) {
@@ -134,7 +134,7 @@ export const resetUserPasswordSpec = specifyAction({
   async authorize({ actor, input, tx }) {
     // Their own password an administrator changes like everyone else, knowing the current one.
     if (input.userId === actor.id) throw new AppError('FORBIDDEN', 'Change your own password from your account page.');
-    const user = await tx.user.findUnique({ where: { id: input.userId }, select: { email: true, mustChangePassword: true, passwordChangedAt: true } });
+    const user = await tx.user.findUnique({ where: { id: input.userId, apiClient: { is: null } }, select: { email: true, mustChangePassword: true, passwordChangedAt: true } });
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
     return user;
   },

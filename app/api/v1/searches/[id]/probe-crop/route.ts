@@ -1,0 +1,4 @@
+import { serveApiCrop } from '@/lib/server/api/api-crops';
+import { guardApiRoute } from '@/lib/server/api/api-response';
+
+export const GET = guardApiRoute(async (request: Request, { params }: { params: Promise<{ id: string }> }) => serveApiCrop(request, { searchId: (await params).id }));
