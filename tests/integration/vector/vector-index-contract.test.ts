@@ -27,11 +27,12 @@ type Harness = {
   cleanup: (modelIds: string[]) => Promise<void>;
 };
 
-type Adapter = { name: string; enabled: boolean; setUp: () => Promise<Harness> };
+type Adapter = { name: string; engine: VectorIndex['engine']; enabled: boolean; setUp: () => Promise<Harness> };
 
 const adapters: Adapter[] = [
   {
     name: 'embedded',
+    engine: 'embedded',
     enabled: true,
     setUp: async () => {
       const directory = await mkdtemp(join(tmpdir(), 'rfr-vector-contract-'));
@@ -46,7 +47,25 @@ const adapters: Adapter[] = [
     },
   },
   {
+    // The same engine with its scans in worker threads (scan-pool.ts): every behaviour, bit for bit.
+    name: 'embedded, scans in a worker pool',
+    engine: 'embedded',
+    enabled: true,
+    setUp: async () => {
+      const directory = await mkdtemp(join(tmpdir(), 'rfr-vector-contract-pool-'));
+      return {
+        open: () => new EmbeddedVectorIndex({ directory, compactLogBytes: 64 * 1024, scanWorkers: 2 }),
+        files: async (modelId) => {
+          const folder = join(directory, toCollectionName(modelId));
+          return (await readdir(folder)).map((name) => join(folder, name));
+        },
+        cleanup: async () => rm(directory, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
     name: 'qdrant',
+    engine: 'qdrant',
     enabled: Boolean(QDRANT_URL),
     setUp: async () => ({
       open: () =>
@@ -91,7 +110,7 @@ for (const adapter of adapters) {
     });
 
     it('reports its engine and health', async () => {
-      expect(index.engine).toBe(adapter.name);
+      expect(index.engine).toBe(adapter.engine);
       const health = await index.health();
       expect(health.ok).toBe(true);
     });
@@ -270,7 +289,7 @@ for (const adapter of adapters) {
       );
     });
 
-    it.skipIf(adapter.name !== 'embedded')('erasure compacts: the erased vectors leave the disk', async () => {
+    it.skipIf(adapter.engine !== 'embedded')('erasure compacts: the erased vectors leave the disk', async () => {
       const modelId = await newModel();
       const points = makePoints(200, { watchlistId: 'wl-a', seed: 22 });
       const other = makePoints(20, { watchlistId: 'wl-b', seed: 23 });
@@ -290,7 +309,7 @@ for (const adapter of adapters) {
       expect(await index.count(modelId)).toBe(50);
     });
 
-    it.skipIf(adapter.name !== 'embedded')('does not replay a log that a compaction already folded in', async () => {
+    it.skipIf(adapter.engine !== 'embedded')('does not replay a log that a compaction already folded in', async () => {
       const modelId = await newModel();
       const points = makePoints(30, { watchlistId: 'wl-a', seed: 24 });
       await index.upsert(modelId, points.slice(0, 20));
@@ -313,7 +332,7 @@ for (const adapter of adapters) {
       expect((await harness.files!(modelId)).some((file) => file.endsWith('.tmp') || file.endsWith('.log'))).toBe(false);
     });
 
-    it.skipIf(adapter.name !== 'embedded')('drops a torn log tail and keeps appending after it', async () => {
+    it.skipIf(adapter.engine !== 'embedded')('drops a torn log tail and keeps appending after it', async () => {
       const modelId = await newModel();
       await index.upsert(modelId, makePoints(10, { watchlistId: 'wl-a', seed: 25 }));
       await index.close();
@@ -329,7 +348,7 @@ for (const adapter of adapters) {
       expect(await index.count(modelId)).toBe(15);
     });
 
-    it.skipIf(adapter.name !== 'embedded')('loses no acknowledged write when the writing process is killed', async () => {
+    it.skipIf(adapter.engine !== 'embedded')('loses no acknowledged write when the writing process is killed', async () => {
       const modelId = await newModel();
       await index.close();
       const directory = join((await harness.files!(modelId))[0]!, '..', '..');
@@ -352,7 +371,7 @@ for (const adapter of adapters) {
       expect(ids.size).toBe(await index.count(modelId));
     });
 
-    it.skipIf(adapter.name !== 'embedded')('lets one index at a time own a folder', async () => {
+    it.skipIf(adapter.engine !== 'embedded')('lets one index at a time own a folder', async () => {
       await newModel();
       const second = harness.open();
       await expect(second.listIds(modelIds[0]!)).rejects.toSatisfy((error) => isVectorIndexError(error, 'UNAVAILABLE'));
