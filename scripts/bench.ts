@@ -2,7 +2,7 @@
 export {};
 
 const [kind, ...rest] = process.argv.slice(2);
-const kinds = ['search', 'pipeline', 'enrol', 'verify'] as const;
+const kinds = ['search', 'scan-pool', 'pipeline', 'enrol', 'verify'] as const;
 
 if (!kind || !(kinds as readonly string[]).includes(kind)) {
   console.error(`usage: npm run bench -- <${kinds.join('|')}> [options]`);
