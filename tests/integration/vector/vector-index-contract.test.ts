@@ -177,6 +177,35 @@ for (const adapter of adapters) {
       }
     });
 
+    it.skipIf(adapter.engine !== 'qdrant')('qdrant: exact: true with int8 quantisation enabled returns the float32 top k', async () => {
+      // What Qdrant 1.19's source says (is_quantized_search in lib/segment/src/index/
+      // vector_index_search_common.rs): an exact search ignores the quantised vectors and scores every
+      // filtered point on its original vector. Checked here on a collection the adapter created with int8
+      // scalar quantisation, on a gallery so tight that an int8 ranking could not order it: the scores of
+      // neighbouring ranks differ by far less than int8's resolution (~1/127 per component).
+      const modelId = await newModel(64);
+      const client = new QdrantClient({ url: QDRANT_URL!, apiKey: process.env.QDRANT_API_KEY, checkCompatibility: false });
+      const info = await client.getCollection(toCollectionName(modelId));
+      expect(info.config.quantization_config).toMatchObject({ scalar: { type: 'int8' } });
+
+      const points = makePoints(2000, { watchlistId: 'wl-tight', seed: 31, clusters: 1, dimension: 64, spread: 0.02 });
+      for (let start = 0; start < points.length; start += 500) await index.upsert(modelId, points.slice(start, start + 500));
+      for (let q = 0; q < 5; q++) {
+        const query = perturb(points[q * 97]!.vector, 0.02, 300 + q);
+        const expected = bruteForce(points, query, 30);
+        // Neighbouring ranks really are closer than int8 can tell apart.
+        expect(expected[0]!.score - expected[29]!.score).toBeLessThan(0.01);
+        const hits = await index.search(modelId, { vector: query, limit: 30, watchlistIds: ['wl-tight'] });
+        expect(hits).toHaveLength(30);
+        const trueScore = new Map(bruteForce(points, query, points.length).map((hit) => [hit.id, hit.score]));
+        hits.forEach((hit, rank) => {
+          // float32 on the server against float64 here.
+          expect(Math.abs(hit.score - expected[rank]!.score)).toBeLessThan(2e-6);
+          expect(Math.abs(hit.score - trueScore.get(hit.id)!)).toBeLessThan(2e-6);
+        });
+      }
+    });
+
     it('searches only the watch-lists asked for', async () => {
       const modelId = await newModel();
       const a = makePoints(30, { watchlistId: 'wl-a', seed: 6 });
