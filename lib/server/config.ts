@@ -1,6 +1,7 @@
 import 'server-only';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultScanWorkers } from '@/lib/server/vector/scan-pool';
 
 // One typed view of the environment, validated once. Defaults are the embedded stores, so a fresh
 // clone runs with no configuration at all; production sets DATABASE_URL and QDRANT_URL.
@@ -21,6 +22,13 @@ const environmentSchema = z.object({
   QDRANT_API_KEY: z.string().optional(),
   QDRANT_SHARDS: z.coerce.number().int().min(1).default(1),
   QDRANT_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
+  // Worker threads for the embedded index's exact scan; 0 scans in the server thread (which then stalls
+  // every other request for the length of a scan). Default: cores − 1, at least 1 (scan-pool.ts).
+  VECTOR_SCAN_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  // How long a search may wait for the vector index while its database transaction is open. Below
+  // Prisma's 5 s interactive-transaction limit, so a stuck index fails the search with its own clear
+  // error and releases the connection, rather than holding the transaction (with PGlite: the database).
+  VECTOR_SEARCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(4_500).default(4_000),
   AUTH_SECRET: z.string().min(32).optional(),
   // How many reverse proxies in front of the server append to X-Forwarded-For (0: none, the header is
   // the client's own claim and no address is recorded; 1: one proxy, whose entry is trusted).
@@ -44,6 +52,8 @@ export type AppConfig = {
   /** Set only where migrations run as a separate owner role; see `migrationDatabaseUrl`. */
   databaseMigrationUrl: string | undefined;
   qdrant: { url: string; apiKey: string | undefined; shards: number; replicationFactor: number } | undefined;
+  vectorScanWorkers: number;
+  vectorSearchTimeoutMs: number;
   authSecret: string | undefined;
   trustedProxyHops: number;
   /** Images above this many pixels are refused before they are decoded. */
@@ -69,6 +79,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     qdrant: e.QDRANT_URL
       ? { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY, shards: e.QDRANT_SHARDS, replicationFactor: e.QDRANT_REPLICATION_FACTOR }
       : undefined,
+    vectorScanWorkers: e.VECTOR_SCAN_WORKERS ?? defaultScanWorkers(),
+    vectorSearchTimeoutMs: e.VECTOR_SEARCH_TIMEOUT_MS,
     authSecret: e.AUTH_SECRET,
     trustedProxyHops: e.TRUST_PROXY,
     maxImagePixels: e.MAX_IMAGE_PIXELS,

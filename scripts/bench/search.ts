@@ -276,7 +276,7 @@ async function timeQueries(
  * the noise set so two samples of one identity have cosine ≈ 0.6 and strangers ≈ 0 (roughly what a
  * face model gives). Probes are fresh samples of gallery identities, not copies of gallery rows.
  */
-function generateGallery(options: Options): { data: Float32Array; queries: Float32Array[] } {
+export function generateGallery(options: Pick<Options, 'n' | 'dim' | 'perIdentity' | 'seed' | 'queries'>): { data: Float32Array; queries: Float32Array[] } {
   const { n, dim, perIdentity } = options;
   const { uniform, normal: random } = randomSource(options.seed);
   const identities = Math.ceil(n / perIdentity);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createActionDefiner } from '@/lib/server/actions/create-action-definer';
@@ -68,6 +69,40 @@ describe('a vector-index failure inside an action', () => {
     expect(logged[0]!.eventId).toBe(eventId);
     expect(isVectorIndexError(logged[0]!.error, 'UNAVAILABLE')).toBe(true);
     expect(String(logged[0]!.error)).toMatch(/VectorIndexError: vector index UNAVAILABLE: the embedded vector index has been closed/);
+  });
+
+  it('a scan worker that dies mid-search fails that search as an internal error, and the pool recovers', async () => {
+    const index = new EmbeddedVectorIndex({
+      directory: join(root, 'vectors-crash'),
+      scanWorkers: 1,
+      scanWorkerFile: fileURLToPath(new URL('../support/crashing-scan-worker.mjs', import.meta.url)),
+    });
+    await index.ensureCollection({ modelId: 'm', dimension: 4 });
+    await index.upsert('m', [{ id: crypto.randomUUID(), vector: new Float32Array([1, 0, 0, 0]), payload: { watchlistId: 'w', subjectId: 's', enrolledFaceId: 'f', expiresAt: null } }]);
+    const logged: unknown[] = [];
+    const defineAction = createActionDefiner({
+      getActor: async () => investigator,
+      getPrisma: async () => database.prisma,
+      logError: (_eventId, error) => logged.push(error),
+    });
+    const searchAction = defineAction({
+      name: 'search.run',
+      permission: 'search:run',
+      input: z.object({ limit: z.number() }),
+      authorize: async () => undefined,
+      async run({ input }) {
+        const hits = await index.search('m', { vector: new Float32Array([1, 0, 0, 0]), limit: input.limit, watchlistIds: ['w'] });
+        return { data: hits.length, target: { type: 'search', id: 'none' } };
+      },
+    });
+    try {
+      // limit 13 is the fixture's cue to kill its worker thread.
+      expect(await searchAction({ limit: 13 })).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+      expect(String(logged[0])).toMatch(/vector index UNAVAILABLE: the scan worker stopped during the search/);
+      expect(await searchAction({ limit: 5 })).toEqual({ ok: true, data: 1 });
+    } finally {
+      await index.close();
+    }
   });
 
   it('is not an AppError, so no wrapper or route can pass it off as an expected refusal', () => {

@@ -5,6 +5,8 @@ import { whereVisible } from '@/lib/server/dal/visibility';
 import { isPastReviewDate } from '@/lib/server/retention/review-date';
 import { bytesToEmbedding } from '@/lib/server/gallery/embedding-bytes';
 import { lockWatchlistVersions } from '@/lib/server/gallery/watchlist-version';
+import { getConfig } from '@/lib/server/config';
+import { searchWithinDeadline } from '@/lib/server/vector/search-within-deadline';
 import type { VectorIndex } from '@/lib/server/vector/vector-index';
 import { AppError } from '@/lib/shared/errors';
 import { MAX_LIST_SIZE, type RunSearchInput } from '@/lib/shared/schemas/search';
@@ -126,6 +128,8 @@ export async function runFaceSearch(options: {
   policy: SearchPolicy;
   index: VectorIndex;
   calibrate: ScoreCalibration;
+  /** How long the index may take while the transaction is open; VECTOR_SEARCH_TIMEOUT_MS by default. */
+  indexTimeoutMs?: number;
 }): Promise<SearchOutcome> {
   const { tx, actor, input, target, policy, index } = options;
   const modelId = target.probeFace.modelId;
@@ -149,12 +153,13 @@ export async function runFaceSearch(options: {
   // dropped below against the database, which has the final word, and a subject with several
   // enrolled faces is listed once, at their best. An empty gallery has no collection to ask: the search
   // is still recorded, with no candidates.
-  const hits = gallerySize === 0 ? [] : await index.search(modelId, {
+  // The one vector-index call made inside a transaction, hence the deadline (search-within-deadline.ts).
+  const hits = gallerySize === 0 ? [] : await searchWithinDeadline(index, modelId, {
     vector: bytesToEmbedding(target.probeFace.embedding),
     limit: Math.min(listSize * 4 + 10, MAX_HITS),
     watchlistIds: target.watchlistIds,
     ...(input.mode === 'threshold' ? { minScore: input.threshold } : {}),
-  });
+  }, options.indexTimeoutMs ?? getConfig().vectorSearchTimeoutMs);
   const live = await tx.enrolledFace.findMany({
     where: { ...searchable, id: { in: hits.map((hit) => hit.payload.enrolledFaceId) } },
     select: { id: true, subjectId: true },

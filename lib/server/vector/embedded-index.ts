@@ -5,7 +5,8 @@ import { access, link, mkdir, open, readdir, readFile, rm } from 'node:fs/promis
 import { join, resolve } from 'node:path';
 import { OWNER_ONLY_DIRECTORY, OWNER_ONLY_FILE } from '@/lib/server/storage/owner-only';
 import { acquireProcessLock, LockHeldError, type ProcessLock } from '@/lib/server/storage/process-lock';
-import { quantiseQuery, quantiseRowInt8, scanExact, type ScanBlock } from '@/lib/server/vector/exact-scan';
+import { quantiseQuery, quantiseRowInt8, scanExact, type ScanCandidate } from '@/lib/server/vector/exact-scan';
+import { ScanPool, type SharedScanBlock } from '@/lib/server/vector/scan-pool';
 import {
   SegmentLog,
   encodeLogUpsert,
@@ -43,6 +44,13 @@ export type EmbeddedIndexOptions = {
   directory: string;
   /** Native threads per search; 1 keeps a search on one core next to the web server. */
   threads?: number;
+  /**
+   * Worker threads that run the scans (scan-pool.ts), so a long scan never holds the event loop; 0 scans
+   * in the calling thread. The server and the CLI take VECTOR_SCAN_WORKERS (get-vector-index.ts).
+   */
+  scanWorkers?: number;
+  /** The scan worker script; tests pass a fixture. */
+  scanWorkerFile?: string;
   /** The upsert log is folded into the snapshot once it reaches max(this, snapshot size). */
   compactLogBytes?: number;
 };
@@ -53,7 +61,26 @@ const DEFAULT_COMPACT_LOG_BYTES = 64 * 1024 * 1024;
 const INITIAL_BLOCK_ROWS = 64;
 const CLOSE_COMPACT_MIN_BYTES = 1024 * 1024;
 
-type Block = ScanBlock & { capacity: number };
+type Block = SharedScanBlock & { capacity: number };
+
+/**
+ * Where a segment's blocks come from. With a scan pool they live in SharedArrayBuffers, which the
+ * workers read in place; every allocation gets an id and every write moves its version on, and a freed
+ * allocation is retired so the workers drop their int8 copies of it.
+ */
+type BlockMemory = { shared: boolean; retire: (bufferId: number) => void };
+
+let lastBufferId = 0;
+
+function allocateBlock(memory: BlockMemory, capacity: number, dimension: number): Pick<Block, 'f32' | 'i8' | 'bufferId' | 'version'> {
+  const values = capacity * dimension;
+  return {
+    f32: memory.shared ? new Float32Array(new SharedArrayBuffer(values * 4)) : new Float32Array(values),
+    i8: memory.shared ? new Int8Array(new SharedArrayBuffer(values)) : new Int8Array(values),
+    bufferId: ++lastBufferId,
+    version: 0,
+  };
+}
 
 /** One watch-list's vectors: rows in fixed-size blocks, so growth never copies a whole gallery. */
 class Segment {
@@ -69,6 +96,7 @@ class Segment {
     readonly stem: string,
     readonly dimension: number,
     readonly blockShift: number,
+    private readonly memory: BlockMemory,
   ) {}
 
   get size(): number {
@@ -113,6 +141,7 @@ class Segment {
     block.f32.set(unit, offset);
     const error = quantiseRowInt8(block.f32, offset, block.i8, offset, this.dimension);
     if (error > block.maxQuantError) block.maxQuantError = error;
+    block.version++;
   }
 
   /** Moves the last row into the hole, so every block but the last stays full and scans stay dense. */
@@ -127,6 +156,7 @@ class Segment {
       target.block.i8.set(source.block.i8.subarray(source.offset, source.offset + this.dimension), target.offset);
       // The moved row brings its quantisation error along; the block's bound must still cover it.
       target.block.maxQuantError = Math.max(target.block.maxQuantError, source.block.maxQuantError);
+      target.block.version++;
       const moved = this.rows[last]!;
       this.rows[row] = moved;
       this.rowById.set(moved.id, row);
@@ -137,7 +167,11 @@ class Segment {
     this.rows.pop();
     this.rowById.delete(id);
     source.block.rows--;
-    if (source.block.rows === 0) this.blocks.pop();
+    source.block.version++;
+    if (source.block.rows === 0) {
+      this.blocks.pop();
+      this.memory.retire(source.block.bufferId);
+    }
     return true;
   }
 
@@ -145,7 +179,7 @@ class Segment {
   adoptBlocks(stored: StoredBlock[]): void {
     for (const block of stored) {
       const rows = block.f32.length / this.dimension;
-      this.blocks.push({ f32: block.f32, i8: block.i8, rows, capacity: rows, maxQuantError: block.maxQuantError });
+      this.blocks.push({ f32: block.f32, i8: block.i8, rows, capacity: rows, maxQuantError: block.maxQuantError, bufferId: ++lastBufferId, version: 0 });
     }
   }
 
@@ -155,6 +189,11 @@ class Segment {
       i8: block.i8.subarray(0, block.rows * this.dimension),
       maxQuantError: block.maxQuantError,
     }));
+  }
+
+  /** Every allocation this segment holds, for when it is dropped. */
+  retireAll(): void {
+    for (const block of this.blocks) this.memory.retire(block.bufferId);
   }
 
   /** Sizes blocks for rows about to arrive, so a large batch or log replay grows each block once. */
@@ -171,26 +210,19 @@ class Segment {
       Math.min(this.blockRows, Math.max(current * 2, this.expectedRows - blockIndex * this.blockRows, INITIAL_BLOCK_ROWS));
     if (blockIndex === this.blocks.length) {
       const capacity = wanted(0);
-      this.blocks.push({
-        f32: new Float32Array(capacity * this.dimension),
-        i8: new Int8Array(capacity * this.dimension),
-        rows: 0,
-        capacity,
-        maxQuantError: 0,
-      });
+      this.blocks.push({ ...allocateBlock(this.memory, capacity, this.dimension), rows: 0, capacity, maxQuantError: 0 });
     }
     const block = this.blocks[blockIndex]!;
     if (block.rows === block.capacity) {
       const capacity = wanted(block.capacity);
-      const f32 = new Float32Array(capacity * this.dimension);
-      const i8 = new Int8Array(capacity * this.dimension);
-      f32.set(block.f32.subarray(0, block.rows * this.dimension));
-      i8.set(block.i8.subarray(0, block.rows * this.dimension));
-      block.f32 = f32;
-      block.i8 = i8;
-      block.capacity = capacity;
+      const grown = allocateBlock(this.memory, capacity, this.dimension);
+      grown.f32.set(block.f32.subarray(0, block.rows * this.dimension));
+      grown.i8.set(block.i8.subarray(0, block.rows * this.dimension));
+      this.memory.retire(block.bufferId);
+      Object.assign(block, grown, { capacity });
     }
     block.rows++;
+    block.version++;
   }
 }
 
@@ -198,19 +230,58 @@ class Collection {
   readonly segments = new Map<string, Segment>();
   readonly segmentById = new Map<string, Segment>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readers = 0;
+  private readersDrained: (() => void) | null = null;
+  private changing: Promise<void> | null = null;
 
   constructor(
     readonly modelId: string,
     readonly dimension: number,
     readonly directory: string,
     readonly blockShift: number,
+    readonly memory: BlockMemory,
   ) {}
 
-  /** Runs writes one after another; searches read the in-memory state and never wait for them. */
+  /**
+   * Runs writes one after another. Searches do not wait for a write's file work (log append, fsync,
+   * snapshot), only for its change to memory, which `change` confines to a short synchronous step.
+   */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * A search's hold on memory. An in-thread scan is synchronous and cannot overlap a write; a scan in a
+   * worker reads the shared blocks while this thread goes on, so a write's change to memory (a row
+   * overwritten, the last row moved into a hole, a block regrown) waits until no scan is reading, and no
+   * new scan starts while one is waiting: each search sees the gallery before or after a write, never
+   * half of one, and maps its rows back to the ids they had when it scanned them.
+   */
+  async read<T>(task: () => Promise<T>): Promise<T> {
+    while (this.changing) await this.changing;
+    this.readers++;
+    try {
+      return await task();
+    } finally {
+      this.readers--;
+      if (this.readers === 0) this.readersDrained?.();
+    }
+  }
+
+  /** Applies a write's change to memory once no scan is reading it. Called only inside `exclusive`. */
+  async change(apply: () => void): Promise<void> {
+    let release!: () => void;
+    this.changing = new Promise<void>((resolve) => (release = resolve));
+    try {
+      if (this.readers > 0) await new Promise<void>((resolve) => (this.readersDrained = resolve));
+      this.readersDrained = null;
+      apply();
+    } finally {
+      this.changing = null;
+      release();
+    }
   }
 
   async idle(): Promise<void> {
@@ -221,7 +292,7 @@ class Collection {
     let segment = this.segments.get(watchlistId);
     if (!segment) {
       const stem = `wl-${createHash('sha256').update(watchlistId).digest('hex').slice(0, 32)}`;
-      segment = new Segment(watchlistId, stem, this.dimension, this.blockShift);
+      segment = new Segment(watchlistId, stem, this.dimension, this.blockShift, this.memory);
     }
     return segment;
   }
@@ -243,6 +314,10 @@ export class EmbeddedVectorIndex implements VectorIndex {
   private readonly threads: number;
   private readonly compactLogBytes: number;
   private readonly collections = new Map<string, Promise<Collection | null>>();
+  private readonly scanWorkers: number;
+  private readonly scanWorkerFile: string | undefined;
+  private readonly memory: BlockMemory;
+  private pool: ScanPool | null = null;
   private opened: Promise<void> | null = null;
   private closed = false;
   private lock: ProcessLock | null = null;
@@ -251,6 +326,15 @@ export class EmbeddedVectorIndex implements VectorIndex {
     this.directory = resolve(options.directory);
     this.threads = options.threads ?? 1;
     this.compactLogBytes = options.compactLogBytes ?? DEFAULT_COMPACT_LOG_BYTES;
+    this.scanWorkers = options.scanWorkers ?? 0;
+    if (!Number.isInteger(this.scanWorkers) || this.scanWorkers < 0) throw new Error(`scanWorkers must be a non-negative integer, not ${options.scanWorkers}`);
+    this.scanWorkerFile = options.scanWorkerFile;
+    this.memory = { shared: this.scanWorkers > 0, retire: (bufferId) => this.pool?.retire(bufferId) };
+  }
+
+  /** Where searches are scanned: in this thread, or in a pool of this many worker threads. */
+  get scanMode(): { workers: number } {
+    return { workers: this.scanWorkers };
   }
 
   async ensureCollection(spec: CollectionSpec): Promise<void> {
@@ -315,11 +399,13 @@ export class EmbeddedVectorIndex implements VectorIndex {
         const log = await this.openLog(collection, segment);
         const rows = group.map((point) => toRow(point));
         await log.append(Buffer.concat(group.map((point, index) => encodeLogUpsert(rows[index]!, point.vector))));
-        collection.segments.set(watchlistId, segment);
-        segment.reserve(segment.size + group.length);
-        group.forEach((point, index) => {
-          segment.put(rows[index]!, point.vector);
-          collection.segmentById.set(point.id, segment);
+        await collection.change(() => {
+          collection.segments.set(watchlistId, segment);
+          segment.reserve(segment.size + group.length);
+          group.forEach((point, index) => {
+            segment.put(rows[index]!, point.vector);
+            collection.segmentById.set(point.id, segment);
+          });
         });
         if (log.bytes >= Math.max(this.compactLogBytes, segment.snapshotBytes)) await this.compact(collection, segment);
       }
@@ -354,28 +440,44 @@ export class EmbeddedVectorIndex implements VectorIndex {
   }
 
   async search(modelId: string, query: SearchQuery): Promise<VectorHit[]> {
+    query.signal?.throwIfAborted();
     const collection = await this.requireCollection(modelId);
     const normalised = normaliseSearchQuery(query, collection.dimension);
-    const blocks: ScanBlock[] = [];
-    const owners: { segment: Segment; firstRow: number }[] = [];
-    for (const watchlistId of normalised.watchlistIds) {
-      const segment = collection.segments.get(watchlistId);
-      if (!segment) continue;
-      segment.blocks.forEach((block, index) => {
-        blocks.push(block);
-        owners.push({ segment, firstRow: index << segment.blockShift });
+    return collection.read(async () => {
+      const blocks: Block[] = [];
+      const owners: { segment: Segment; firstRow: number }[] = [];
+      for (const watchlistId of normalised.watchlistIds) {
+        const segment = collection.segments.get(watchlistId);
+        if (!segment) continue;
+        segment.blocks.forEach((block, index) => {
+          blocks.push(block);
+          owners.push({ segment, firstRow: index << segment.blockShift });
+        });
+      }
+      const scanQuery = quantiseQuery(normalised.vector);
+      const options = { dimension: collection.dimension, limit: normalised.limit, minScore: normalised.minScore, threads: this.threads };
+      let candidates: ScanCandidate[];
+      if (this.scanWorkers === 0 || blocks.length === 0) {
+        candidates = scanExact(blocks, scanQuery, options).candidates;
+      } else {
+        this.assertOpen();
+        this.pool ??= new ScanPool({ size: this.scanWorkers, workerFile: this.scanWorkerFile });
+        // Only what the worker reads crosses over; the shared buffers go by reference.
+        const shared: SharedScanBlock[] = blocks.map((block) => ({
+          f32: block.f32,
+          i8: block.i8,
+          rows: block.rows,
+          maxQuantError: block.maxQuantError,
+          bufferId: block.bufferId,
+          version: block.version,
+        }));
+        candidates = (await this.pool.run({ blocks: shared, query: scanQuery, options }, query.signal)).candidates;
+      }
+      return candidates.map((candidate) => {
+        const owner = owners[candidate.block]!;
+        const row = owner.segment.rows[owner.firstRow + candidate.row]!;
+        return { id: row.id, score: candidate.score, payload: rowToPayload(row, owner.segment.watchlistId) };
       });
-    }
-    const { candidates } = scanExact(blocks, quantiseQuery(normalised.vector), {
-      dimension: collection.dimension,
-      limit: normalised.limit,
-      minScore: normalised.minScore,
-      threads: this.threads,
-    });
-    return candidates.map((candidate) => {
-      const owner = owners[candidate.block]!;
-      const row = owner.segment.rows[owner.firstRow + candidate.row]!;
-      return { id: row.id, score: candidate.score, payload: rowToPayload(row, owner.segment.watchlistId) };
     });
   }
 
@@ -436,6 +538,9 @@ export class EmbeddedVectorIndex implements VectorIndex {
       });
     }
     this.collections.clear();
+    // After the writes above: a search still scanning finishes first, then the workers stop.
+    await this.pool?.close();
+    this.pool = null;
     if (this.opened) await this.opened.catch(() => undefined);
     this.lock?.release();
     this.lock = null;
@@ -512,7 +617,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
     if (descriptor.modelId !== modelId) {
       throw new VectorIndexError('CORRUPT_STORE', `${directory} belongs to model ${descriptor.modelId}, not ${modelId}`);
     }
-    const collection = new Collection(modelId, descriptor.dimension, directory, blockShiftFor(descriptor.dimension));
+    const collection = new Collection(modelId, descriptor.dimension, directory, blockShiftFor(descriptor.dimension), this.memory);
     const stems = new Set<string>();
     for (const entry of await readdir(directory)) {
       const match = /^(wl-[0-9a-f]{32})\.(seg|log)$/.exec(entry);
@@ -551,7 +656,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
     const logPath = join(collection.directory, `${stem}.log`);
     let snapshot = null;
     try {
-      snapshot = await readSnapshot(snapshotPath, { dimension: collection.dimension, blockRows: 1 << collection.blockShift });
+      snapshot = await readSnapshot(snapshotPath, { dimension: collection.dimension, blockRows: 1 << collection.blockShift, shared: this.memory.shared });
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
@@ -562,7 +667,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
       await removeFile(logPath);
       return null;
     }
-    const segment = new Segment(watchlistId, stem, collection.dimension, collection.blockShift);
+    const segment = new Segment(watchlistId, stem, collection.dimension, collection.blockShift, this.memory);
     if (snapshot) {
       // A loop, not push(...rows): a million arguments overflow the call stack.
       for (const row of snapshot.rows) {
@@ -603,12 +708,14 @@ export class EmbeddedVectorIndex implements VectorIndex {
 
   private async removeFromSegment(collection: Collection, segment: Segment, ids: string[]): Promise<void> {
     let removed = 0;
-    for (const id of ids) {
-      if (segment.remove(id)) {
-        collection.segmentById.delete(id);
-        removed++;
+    await collection.change(() => {
+      for (const id of ids) {
+        if (segment.remove(id)) {
+          collection.segmentById.delete(id);
+          removed++;
+        }
       }
-    }
+    });
     if (removed === 0) return;
     // Erasure means the bytes leave the disk now, not at some later compaction.
     if (segment.size === 0) await this.dropSegment(collection, segment);
@@ -639,8 +746,11 @@ export class EmbeddedVectorIndex implements VectorIndex {
   }
 
   private async dropSegment(collection: Collection, segment: Segment): Promise<void> {
-    for (const row of segment.rows) collection.segmentById.delete(row.id);
-    collection.segments.delete(segment.watchlistId);
+    await collection.change(() => {
+      for (const row of segment.rows) collection.segmentById.delete(row.id);
+      collection.segments.delete(segment.watchlistId);
+      segment.retireAll();
+    });
     await segment.log?.close();
     segment.log = null;
     // Log first: a snapshot left behind by a crash here is stale but complete; a log left alone would

@@ -35,5 +35,5 @@ function createVectorIndex(): VectorIndex {
       replicationFactor: config.qdrant.replicationFactor,
     });
   }
-  return new EmbeddedVectorIndex({ directory: join(config.dataDir, 'vectors') });
+  return new EmbeddedVectorIndex({ directory: join(config.dataDir, 'vectors'), scanWorkers: config.vectorScanWorkers });
 }

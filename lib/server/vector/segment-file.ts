@@ -144,7 +144,8 @@ export async function writeSnapshot(path: string, source: SnapshotSource): Promi
   return written;
 }
 
-export async function readSnapshot(path: string, expected: { dimension: number; blockRows: number }): Promise<SnapshotContents> {
+/** `shared`: the blocks are read into SharedArrayBuffers, for an index that scans in worker threads. */
+export async function readSnapshot(path: string, expected: { dimension: number; blockRows: number; shared?: boolean }): Promise<SnapshotContents> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
@@ -187,10 +188,11 @@ export async function readSnapshot(path: string, expected: { dimension: number; 
       return array;
     };
     const f32Blocks: Float32Array[] = [];
-    for (const rowsInBlock of sizes) f32Blocks.push(await readBlockArray(new Float32Array(rowsInBlock * header.dimension)));
+    const bytesFor = (length: number) => (expected.shared ? new SharedArrayBuffer(length) : new ArrayBuffer(length));
+    for (const rowsInBlock of sizes) f32Blocks.push(await readBlockArray(new Float32Array(bytesFor(rowsInBlock * header.dimension * 4))));
     const blocks: StoredBlock[] = [];
     for (const [index, rowsInBlock] of sizes.entries()) {
-      const i8 = await readBlockArray(new Int8Array(rowsInBlock * header.dimension));
+      const i8 = await readBlockArray(new Int8Array(bytesFor(rowsInBlock * header.dimension)));
       const maxQuantError = errors.length === blockCount ? errors[index]! : globalError;
       blocks.push({ f32: f32Blocks[index]!, i8, maxQuantError });
     }

@@ -31,6 +31,11 @@ export type SearchQuery = {
   /** Only these watch-lists are searched; an empty list searches nothing (never "everything"). */
   watchlistIds: string[];
   minScore?: number;
+  /**
+   * Abandons the search: a queued scan is dropped, a running one in a scan worker is stopped, a Qdrant
+   * request is cancelled. The search rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 };
 
 export type VectorEngine = 'embedded' | 'qdrant';

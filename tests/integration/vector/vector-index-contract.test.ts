@@ -27,11 +27,12 @@ type Harness = {
   cleanup: (modelIds: string[]) => Promise<void>;
 };
 
-type Adapter = { name: string; enabled: boolean; setUp: () => Promise<Harness> };
+type Adapter = { name: string; engine: VectorIndex['engine']; enabled: boolean; setUp: () => Promise<Harness> };
 
 const adapters: Adapter[] = [
   {
     name: 'embedded',
+    engine: 'embedded',
     enabled: true,
     setUp: async () => {
       const directory = await mkdtemp(join(tmpdir(), 'rfr-vector-contract-'));
@@ -46,7 +47,25 @@ const adapters: Adapter[] = [
     },
   },
   {
+    // The same engine with its scans in worker threads (scan-pool.ts): every behaviour, bit for bit.
+    name: 'embedded, scans in a worker pool',
+    engine: 'embedded',
+    enabled: true,
+    setUp: async () => {
+      const directory = await mkdtemp(join(tmpdir(), 'rfr-vector-contract-pool-'));
+      return {
+        open: () => new EmbeddedVectorIndex({ directory, compactLogBytes: 64 * 1024, scanWorkers: 2 }),
+        files: async (modelId) => {
+          const folder = join(directory, toCollectionName(modelId));
+          return (await readdir(folder)).map((name) => join(folder, name));
+        },
+        cleanup: async () => rm(directory, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
     name: 'qdrant',
+    engine: 'qdrant',
     enabled: Boolean(QDRANT_URL),
     setUp: async () => ({
       open: () =>
@@ -91,7 +110,7 @@ for (const adapter of adapters) {
     });
 
     it('reports its engine and health', async () => {
-      expect(index.engine).toBe(adapter.name);
+      expect(index.engine).toBe(adapter.engine);
       const health = await index.health();
       expect(health.ok).toBe(true);
     });
@@ -155,6 +174,35 @@ for (const adapter of adapters) {
         const query = perturb(points[q * 211]!.vector, 0.4, 200 + q);
         const hits = await index.search(modelId, { vector: query, limit: 50, watchlistIds: ['wl-big'] });
         expectSameAsBruteForce(hits, bruteForce(points, query, 50));
+      }
+    });
+
+    it.skipIf(adapter.engine !== 'qdrant')('qdrant: exact: true with int8 quantisation enabled returns the float32 top k', async () => {
+      // What Qdrant 1.19's source says (is_quantized_search in lib/segment/src/index/
+      // vector_index_search_common.rs): an exact search ignores the quantised vectors and scores every
+      // filtered point on its original vector. Checked here on a collection the adapter created with int8
+      // scalar quantisation, on a gallery so tight that an int8 ranking could not order it: the scores of
+      // neighbouring ranks differ by far less than int8's resolution (~1/127 per component).
+      const modelId = await newModel(64);
+      const client = new QdrantClient({ url: QDRANT_URL!, apiKey: process.env.QDRANT_API_KEY, checkCompatibility: false });
+      const info = await client.getCollection(toCollectionName(modelId));
+      expect(info.config.quantization_config).toMatchObject({ scalar: { type: 'int8' } });
+
+      const points = makePoints(2000, { watchlistId: 'wl-tight', seed: 31, clusters: 1, dimension: 64, spread: 0.02 });
+      for (let start = 0; start < points.length; start += 500) await index.upsert(modelId, points.slice(start, start + 500));
+      for (let q = 0; q < 5; q++) {
+        const query = perturb(points[q * 97]!.vector, 0.02, 300 + q);
+        const expected = bruteForce(points, query, 30);
+        // Neighbouring ranks really are closer than int8 can tell apart.
+        expect(expected[0]!.score - expected[29]!.score).toBeLessThan(0.01);
+        const hits = await index.search(modelId, { vector: query, limit: 30, watchlistIds: ['wl-tight'] });
+        expect(hits).toHaveLength(30);
+        const trueScore = new Map(bruteForce(points, query, points.length).map((hit) => [hit.id, hit.score]));
+        hits.forEach((hit, rank) => {
+          // float32 on the server against float64 here.
+          expect(Math.abs(hit.score - expected[rank]!.score)).toBeLessThan(2e-6);
+          expect(Math.abs(hit.score - trueScore.get(hit.id)!)).toBeLessThan(2e-6);
+        });
       }
     });
 
@@ -270,7 +318,7 @@ for (const adapter of adapters) {
       );
     });
 
-    it.skipIf(adapter.name !== 'embedded')('erasure compacts: the erased vectors leave the disk', async () => {
+    it.skipIf(adapter.engine !== 'embedded')('erasure compacts: the erased vectors leave the disk', async () => {
       const modelId = await newModel();
       const points = makePoints(200, { watchlistId: 'wl-a', seed: 22 });
       const other = makePoints(20, { watchlistId: 'wl-b', seed: 23 });
@@ -290,7 +338,7 @@ for (const adapter of adapters) {
       expect(await index.count(modelId)).toBe(50);
     });
 
-    it.skipIf(adapter.name !== 'embedded')('does not replay a log that a compaction already folded in', async () => {
+    it.skipIf(adapter.engine !== 'embedded')('does not replay a log that a compaction already folded in', async () => {
       const modelId = await newModel();
       const points = makePoints(30, { watchlistId: 'wl-a', seed: 24 });
       await index.upsert(modelId, points.slice(0, 20));
@@ -313,7 +361,7 @@ for (const adapter of adapters) {
       expect((await harness.files!(modelId)).some((file) => file.endsWith('.tmp') || file.endsWith('.log'))).toBe(false);
     });
 
-    it.skipIf(adapter.name !== 'embedded')('drops a torn log tail and keeps appending after it', async () => {
+    it.skipIf(adapter.engine !== 'embedded')('drops a torn log tail and keeps appending after it', async () => {
       const modelId = await newModel();
       await index.upsert(modelId, makePoints(10, { watchlistId: 'wl-a', seed: 25 }));
       await index.close();
@@ -329,7 +377,7 @@ for (const adapter of adapters) {
       expect(await index.count(modelId)).toBe(15);
     });
 
-    it.skipIf(adapter.name !== 'embedded')('loses no acknowledged write when the writing process is killed', async () => {
+    it.skipIf(adapter.engine !== 'embedded')('loses no acknowledged write when the writing process is killed', async () => {
       const modelId = await newModel();
       await index.close();
       const directory = join((await harness.files!(modelId))[0]!, '..', '..');
@@ -352,7 +400,7 @@ for (const adapter of adapters) {
       expect(ids.size).toBe(await index.count(modelId));
     });
 
-    it.skipIf(adapter.name !== 'embedded')('lets one index at a time own a folder', async () => {
+    it.skipIf(adapter.engine !== 'embedded')('lets one index at a time own a folder', async () => {
       await newModel();
       const second = harness.open();
       await expect(second.listIds(modelIds[0]!)).rejects.toSatisfy((error) => isVectorIndexError(error, 'UNAVAILABLE'));
