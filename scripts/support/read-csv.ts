@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 
-export type LabelledPath = { path: string; subject: string };
+/** `condition` is the optional third column (the degraded protocol's kind of degradation). */
+export type LabelledPath = { path: string; subject: string; condition?: string };
 
-/** `path,subject` lines; RFC 4180 quoting; a first line reading `path,subject` is taken as a header. */
+/** `path,subject[,condition]` lines; RFC 4180 quoting; a first line reading `path,subject` is taken as a header. */
 export async function readLabelledCsv(file: string): Promise<LabelledPath[]> {
   const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   const rows: LabelledPath[] = [];
@@ -10,9 +11,9 @@ export async function readLabelledCsv(file: string): Promise<LabelledPath[]> {
     if (line.trim() === '') continue;
     const fields = splitCsvLine(line);
     if (fields.length < 2) throw new Error(`${file}:${index + 1}: expected path,subject`);
-    const [path, subject] = fields as [string, string];
+    const [path, subject, condition] = fields as [string, string, string | undefined];
     if (index === 0 && path.toLowerCase() === 'path' && subject.toLowerCase() === 'subject') continue;
-    rows.push({ path, subject });
+    rows.push(condition ? { path, subject, condition } : { path, subject });
   }
   return rows;
 }
