@@ -4,7 +4,7 @@ import { DEGRADATION_SPECS, DEGRADATIONS, type Degradation, degradeImage, seeded
 import { intFlag, parseArgs, requireFlag } from '../support/parse-args';
 
 // `npm run eval -- build-degraded --lfw ../shared/data/lfw --out DIR [--seed 1] [--mated 150] [--non-mated 150]
-//   [--distractors 850] [--conditions clean,blur,…]`
+//   [--distractors 850] [--conditions clean,blur,…] [--exclude OTHER_PROTOCOL_DIR]`
 //
 // Builds a 1:N protocol from LFW, split by person so no one is on both sides by accident:
 // - mated people (≥ 2 images): their first image is enrolled, one other image (seeded choice) is the probe;
@@ -13,6 +13,7 @@ import { intFlag, parseArgs, requireFlag } from '../support/parse-args';
 // Every probe is then written once per condition (clean and each degradation), so conditions are compared
 // on the same people and the same photographs. `gallery.csv` is `path,subject`; `probes.csv` is
 // `path,subject,condition`; `protocol.json` records the seed, sizes, people and what each condition does.
+// `--exclude` leaves out everyone another protocol uses (e.g. to calibrate on people the evaluation never sees).
 
 function shuffle<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];
@@ -40,7 +41,15 @@ export async function buildDegradedProtocol(argv: readonly string[]): Promise<vo
   const conditions = conditionList as Degradation[];
 
   const imagesDir = join(lfw, 'images');
-  const people = (await readdir(imagesDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const excludeDir = args.flags.get('exclude');
+  const excluded = new Set<string>();
+  if (excludeDir) {
+    const other = JSON.parse(await readFile(join(resolve(excludeDir), 'protocol.json'), 'utf8')) as { mated: string[]; nonMated: string[]; distractors?: string[] };
+    for (const person of [...other.mated, ...other.nonMated, ...(other.distractors ?? [])]) excluded.add(person);
+    // Older protocol files did not list distractors: the gallery CSV does.
+    for (const line of (await readFile(join(resolve(excludeDir), 'gallery.csv'), 'utf8')).split('\n').slice(1)) if (line) excluded.add(line.slice(line.lastIndexOf(',') + 1));
+  }
+  const people = (await readdir(imagesDir, { withFileTypes: true })).filter((d) => d.isDirectory() && !excluded.has(d.name)).map((d) => d.name).sort();
   const imagesOf = new Map<string, string[]>();
   for (const person of people) imagesOf.set(person, (await readdir(join(imagesDir, person))).filter((f) => /\.jpe?g$/i.test(f)).sort());
   const random = seededRandom(seed);
@@ -93,8 +102,10 @@ export async function buildDegradedProtocol(argv: readonly string[]): Promise<vo
     gallery: { images: gallery.length, matedPeople: mated.length, distractors: distractors.length },
     probesPerCondition: { mated: mated.length, nonMated: nonMated.length },
     conditions: Object.fromEntries(conditions.map((c) => [c, DEGRADATION_SPECS[c].description])),
+    excludedPeople: excluded.size,
     mated,
     nonMated,
+    distractors,
   };
   await writeFile(join(out, 'protocol.json'), `${JSON.stringify(protocol, null, 1)}\n`);
   console.log(`gallery ${gallery.length} images (${mated.length} mated people + ${distractors.length} distractors); ${probes.length} probes × ${conditions.length} conditions → ${out}`);
