@@ -7,7 +7,10 @@ import type { FacePipeline } from '@/lib/vision/face-pipeline';
 import type { RgbImage } from '@/lib/vision/pixel-image';
 import { isGreyscaleCrop, toGreyscaleRgb } from '@/lib/vision/template-variants';
 import { embedImageFile } from './embed-image-file';
-import { type ProbeOutcome, summariseIdentification } from './identification-metrics';
+import { seededRandom } from './degrade-image';
+import { fuseEmbeddings, fuseScores } from '@/lib/vision/fuse-probe-faces';
+import { type ProbeOutcome, summariseHonesty, summariseIdentification } from './identification-metrics';
+import { calibrationTableFor, expectedFalsePositiveRate, falseMatchRate, type ProbeQualityBand } from '@/lib/shared/calibration/false-match-rate';
 import { intFlag, parseArgs, requireFlag } from '../support/parse-args';
 import { readLabelledCsv } from '../support/read-csv';
 
@@ -187,6 +190,87 @@ function score(cache: Cache, strategy: Strategy, probe: CachedProbe): { subject:
   return [...best.entries()].map(([subject, s]) => ({ subject, score: s })).sort((a, b) => b.score - a.score).slice(0, 20);
 }
 
+/**
+ * Issue 11 §3, measured on what the cache has: each person's degraded renderings of one probe photograph
+ * stand in for several degraded frames (they differ in degradation, not in pose or expression, so real
+ * frames of a clip would be more varied). k frames are drawn per person (seeded), fused, and searched
+ * against the original templates.
+ */
+function multiFrameStudy(cache: Cache): string {
+  const random = seededRandom(7);
+  const bySubject = new Map<string, CachedProbe[]>();
+  for (const p of cache.probes) {
+    if (p.condition === 'clean' || !p.vector) continue;
+    const list = bySubject.get(p.subject) ?? [];
+    list.push(p);
+    bySubject.set(p.subject, list);
+  }
+  const allScores = (vector: readonly number[] | Float32Array) => {
+    const best = new Map<string, number>();
+    for (const g of cache.gallery) {
+      const s = dot(g.vectors.original!, vector);
+      if ((best.get(g.subject) ?? -Infinity) < s) best.set(g.subject, s);
+    }
+    return best;
+  };
+  const outcomeOf = (subject: string, isMated: boolean, scores: Map<string, number>): ProbeOutcome => {
+    const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1]);
+    const rank = ranked.findIndex(([s]) => s === subject);
+    return {
+      isMated,
+      matedRank: rank >= 0 ? rank + 1 : null,
+      matedScore: rank >= 0 ? ranked[rank]![1] : null,
+      bestNonMatedScore: ranked.find(([s]) => s !== subject)?.[1] ?? null,
+    };
+  };
+  const lines = ['\nmulti-frame (degraded renderings as frames; original templates)', '| frames | fusion | rank-1 | rank-10 | FNIR@FPIR0.1 | FNIR@FPIR0.01 | people (mated / non-mated) |', '|---|---|---|---|---|---|---|'];
+  for (const k of [1, 3, 5]) {
+    const results: Record<string, ProbeOutcome[]> = { embedding: [], 'score max': [], 'score mean': [] };
+    for (const [subject, frames] of bySubject) {
+      if (frames.length < k) continue;
+      const chosen = [...frames].sort(() => random() - 0.5).slice(0, k);
+      const isMated = chosen[0]!.isMated;
+      const fused = fuseEmbeddings(chosen.map((f) => Float32Array.from(f.vector!)));
+      results.embedding!.push(outcomeOf(subject, isMated, allScores(fused)));
+      const lists = chosen.map((f) => allScores(f.vector!));
+      results['score max']!.push(outcomeOf(subject, isMated, fuseScores(lists, 'max')));
+      results['score mean']!.push(outcomeOf(subject, isMated, fuseScores(lists, 'mean')));
+    }
+    for (const [fusion, outcomes] of Object.entries(results)) {
+      const m = summariseIdentification(outcomes, [0.01, 0.1]);
+      lines.push(`| ${k} | ${fusion} | ${m.rank1.toFixed(3)} | ${m.rank10.toFixed(3)} | ${m.fnirAtFpir[1]?.fnir?.toFixed(3)} | ${m.fnirAtFpir[0]?.fnir?.toFixed(3)} | ${outcomes.filter((o) => o.isMated).length} / ${outcomes.filter((o) => !o.isMated).length} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The honesty check on this cache's non-mated probes (baseline matching): the share whose top candidate
+ * would be described as "1 in N" or rarer, read with the model's general table and with the table of the
+ * probe's quality band (what the app now does).
+ */
+function honestyStudy(cache: Cache): string {
+  const modelId = 'faceplugin-fr-feature-512@0.0.1';
+  const gallerySize = cache.gallery.length;
+  const baseline = STRATEGIES[0]!;
+  const lines = ['\nhonesty (non-mated probes; share with top candidate claimed ≤ 1/N; p = P(X ≥ k) under Binomial(n, 1/N))', '| condition | table | n | ≤1/10 | ≤1/100 | ≤1/1000 |', '|---|---|---|---|---|---|'];
+  const conditions = [...new Set(cache.probes.map((p) => p.condition))];
+  for (const condition of [...conditions, 'all degraded']) {
+    const probes = cache.probes.filter((p) => !p.isMated && p.vector && (condition === 'all degraded' ? p.condition !== 'clean' : p.condition === condition));
+    for (const which of ['general', 'by quality band'] as const) {
+      const fpirs = probes.map((p) => {
+        const top = score(cache, baseline, p)[0];
+        if (!top) return null;
+        const table = which === 'general' ? calibrationTableFor(modelId) : calibrationTableFor(modelId, (p.verdict ?? 'poor') as ProbeQualityBand);
+        return expectedFalsePositiveRate(falseMatchRate(modelId, top.score, table)!.fmr, gallerySize);
+      });
+      const cells = summariseHonesty(fpirs).map((h) => `${h.claimed} (${(100 * h.share).toFixed(1)} %, p ${h.pValue.toFixed(2)})`);
+      lines.push(`| ${condition} | ${which} | ${probes.length} | ${cells.join(' | ')} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
 export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, ['json']);
   const cacheFile = requireFlag(args, 'cache');
@@ -222,6 +306,8 @@ export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
     console.log('| condition | rank-1 | rank-10 | FNIR@FPIR0.1 | FNIR@FPIR0.01 |');
     for (const r of rows.filter((row) => row.strategy === strategy.name)) console.log(`| ${r.condition} | ${f(r.rank1)} | ${f(r.rank10)} | ${f(r.fnirAtFpir01)} | ${f(r.fnirAtFpir001)} |`);
   }
+  console.log(multiFrameStudy(cache));
+  console.log(honestyStudy(cache));
   const timing = { galleryImages: cache.gallery.length, probes: cache.probes.length, msGalleryOriginal: cache.msGalleryOriginal, msGalleryPerVariant: cache.msGalleryPerVariant, msProbe: cache.msProbe, msReframe: cache.msReframe };
   console.log(`\n${JSON.stringify(timing)}`);
   if (args.switches.has('json')) console.log(JSON.stringify(rows));
