@@ -4,17 +4,21 @@
 // command line, 1 when the evaluation itself fails.
 import { IDENTIFY_USAGE, runIdentify } from './eval/run-identify';
 import { runVerify, VERIFY_USAGE } from './eval/run-verify';
+import { BUILD_DEGRADED_USAGE, buildDegradedProtocol } from './eval/build-degraded-protocol';
+import { DEGRADED_STUDY_USAGE, runDegradedStudy } from './eval/run-degraded-study';
 import { USAGE_EXIT_CODE } from './support/parse-args';
 
 const [command, ...rest] = process.argv.slice(2);
-const usage = `${IDENTIFY_USAGE}\n${VERIFY_USAGE}`;
+const usage = [IDENTIFY_USAGE, BUILD_DEGRADED_USAGE, DEGRADED_STUDY_USAGE, VERIFY_USAGE].join('\n');
 
 try {
   if (command === 'identify') await runIdentify(rest);
   else if (command === 'verify') await runVerify(rest);
+  else if (command === 'build-degraded') await buildDegradedProtocol(rest);
+  else if (command === 'degraded-study') await runDegradedStudy(rest);
   else if (command === '--help' || command === '-h') console.log(usage);
   else {
-    console.error(command ? `eval: unknown command ${JSON.stringify(command)}` : 'eval: name a command, identify or verify');
+    console.error(command ? `eval: unknown command ${JSON.stringify(command)}` : 'eval: name a command: identify, build-degraded, degraded-study or verify');
     console.error(usage);
     process.exit(USAGE_EXIT_CODE);
   }

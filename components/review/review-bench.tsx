@@ -279,6 +279,9 @@ function Identity({ candidate }: { candidate: BenchCandidate }) {
       <p className="chance" data-testid="bench-chance">
         {revealed.chance}
       </p>
+      <p className="muted" data-testid="bench-calibration">
+        {revealed.calibration}
+      </p>
       <details>
         <summary className="muted">Scores</summary>
         <dl className="facts mono bench-scores">

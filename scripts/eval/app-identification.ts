@@ -15,6 +15,7 @@ import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
 import { toProbeFaceInput } from '@/lib/shared/schemas/probe';
+import { describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
 import type { FacePipeline } from '@/lib/vision/face-pipeline';
 import { defaultEmbedImageOptions, embedImageBytes, type ImageEmbedding } from './embed-image-file';
 import type { SubjectCandidate } from './exact-subject-search';
@@ -35,10 +36,22 @@ export const EVALUATION_ENROLMENT_POLICY: EnrolmentPolicy = {
   lowConfidenceRetry: { scoreThreshold: defaultEmbedImageOptions.fallbackThreshold, minFaceSize: 12 },
 };
 
+/** A candidate as the app recorded it and as the reviewer is told it: raw score, calibrated rates, words. */
+export type RecordedCandidate = SubjectCandidate & { falseMatchRate: number; expectedFpir: number; words: string };
+
+/** What the app recorded about the search itself: the probe's quality as the server measured it, and the table used. */
+export type RecordedSearch = {
+  searchId: string;
+  qualityVerdict: string;
+  qualityReasons: string[];
+  calibrationTableId: string | null;
+  gallerySize: number;
+};
+
 export type AppIdentification = {
   enrol(path: string, subject: string): Promise<EnrolmentOutcome>;
   finishEnrolment(): Promise<void>;
-  identify(path: string, top: number): Promise<{ embedding: ImageEmbedding; candidates: SubjectCandidate[] }>;
+  identify(path: string, top: number): Promise<{ embedding: ImageEmbedding; candidates: RecordedCandidate[]; search: RecordedSearch | null }>;
   close(): Promise<void>;
 };
 
@@ -97,7 +110,7 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
       const bytes = new Uint8Array(await readFile(path));
       const embedding = await embedImageBytes(pipeline, bytes);
       const face = embedding.analysis;
-      if (!face || !embedding.size) return { embedding, candidates: [] };
+      if (!face || !embedding.size) return { embedding, candidates: [], search: null };
       const crop = await sharp(Buffer.from(face.aligned.data), { raw: { width: face.aligned.width, height: face.aligned.height, channels: 3 } }).png().toBuffer();
       // The crop the pipeline aligned, as PNG, exactly as the browser sends it: the server decodes,
       // re-embeds and measures it like any investigator's submission.
@@ -124,12 +137,38 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
         qualityOverrideReason: 'Evaluation: every probe is searched whatever its quality.',
       });
       if (!searched.ok) throw new Error(`searching ${path} was refused: ${searched.error.code} ${searched.error.message}`);
-      const candidates = await prisma.candidate.findMany({
-        where: { searchId: searched.data.searchId },
-        orderBy: { rank: 'asc' },
-        select: { rawScore: true, subject: { select: { reference: true } } },
+      // Read back what was recorded, and worded exactly as the review bench words it.
+      const search = await prisma.search.findUniqueOrThrow({
+        where: { id: searched.data.searchId },
+        select: {
+          modelId: true,
+          gallerySize: true,
+          calibrationTableId: true,
+          probeFace: { select: { qualityVerdict: true, serverQualityVerdict: true, serverQuality: true } },
+          candidates: {
+            orderBy: { rank: 'asc' },
+            select: { rawScore: true, falseMatchRate: true, expectedFpir: true, subject: { select: { reference: true } } },
+          },
+        },
       });
-      return { embedding, candidates: candidates.map((candidate) => ({ subject: candidate.subject.reference, score: candidate.rawScore })) };
+      const serverQuality = search.probeFace.serverQuality as { reasons?: { message: string }[] } | null;
+      return {
+        embedding,
+        candidates: search.candidates.map((candidate) => ({
+          subject: candidate.subject.reference,
+          score: candidate.rawScore,
+          falseMatchRate: candidate.falseMatchRate,
+          expectedFpir: candidate.expectedFpir,
+          words: describeRecordedChance({ ...candidate, modelId: search.modelId, gallerySize: search.gallerySize, calibrationTableId: search.calibrationTableId }),
+        })),
+        search: {
+          searchId: searched.data.searchId,
+          qualityVerdict: search.probeFace.serverQualityVerdict ?? search.probeFace.qualityVerdict,
+          qualityReasons: (serverQuality?.reasons ?? []).map((reason) => reason.message),
+          calibrationTableId: search.calibrationTableId,
+          gallerySize: search.gallerySize,
+        },
+      };
     },
     async close() {
       await closeVectorIndex();

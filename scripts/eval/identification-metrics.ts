@@ -90,3 +90,44 @@ function bestThreshold(pairs: readonly VerificationPair[]): number {
   }
   return bestT;
 }
+
+export type HonestyRow = {
+  /** The claim checked: the top candidate is described as "about 1 in N" or rarer, i.e. expected FPIR ≤ 1/N. */
+  oneIn: number;
+  nonMatedSearches: number;
+  /** Non-mated searches whose top candidate carried that claim (every one of them is a false positive). */
+  claimed: number;
+  share: number;
+  /** P(X ≥ claimed) for X ~ Binomial(n, 1/N): below 0.05, more claims than honest scores would give. */
+  pValue: number;
+  isWithinNoise: boolean;
+};
+
+/**
+ * The honesty check of issue 11: among searches of people not in the gallery, the top candidate is a
+ * false positive by construction, so the share described as "1 in N" must not exceed 1/N by more than
+ * chance allows.
+ */
+export function summariseHonesty(topExpectedFpirOfNonMated: readonly (number | null)[], oneIn: readonly number[] = [10, 100, 1000]): HonestyRow[] {
+  const n = topExpectedFpirOfNonMated.length;
+  return oneIn.map((N) => {
+    const claimed = topExpectedFpirOfNonMated.filter((fpir) => fpir !== null && fpir <= 1 / N).length;
+    const pValue = binomialUpperTail(n, 1 / N, claimed);
+    return { oneIn: N, nonMatedSearches: n, claimed, share: n === 0 ? 0 : claimed / n, pValue, isWithinNoise: pValue >= 0.05 };
+  });
+}
+
+/** P(X ≥ k) for X ~ Binomial(n, p), summed in log space (n up to a few thousand). */
+export function binomialUpperTail(n: number, p: number, k: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  const logP = Math.log(p);
+  const logQ = Math.log1p(-p);
+  let logCoefficient = 0; // log C(n, 0)
+  let tail = 0;
+  for (let i = 0; i <= n; i++) {
+    if (i > 0) logCoefficient += Math.log(n - i + 1) - Math.log(i);
+    if (i >= k) tail += Math.exp(logCoefficient + i * logP + (n - i) * logQ);
+  }
+  return Math.min(1, tail);
+}

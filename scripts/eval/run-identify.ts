@@ -4,8 +4,9 @@ import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import { MAX_LIST_SIZE } from '@/lib/shared/schemas/search';
 import { defaultEmbedImageOptions, embedImageFile, type ImageEmbedding } from './embed-image-file';
 import { createSubjectSearch, type SubjectCandidate, type SubjectSearch } from './exact-subject-search';
-import { openAppIdentification, type AppIdentification } from './app-identification';
-import { type ProbeOutcome, summariseIdentification } from './identification-metrics';
+import { openAppIdentification, type AppIdentification, type RecordedCandidate, type RecordedSearch } from './app-identification';
+import { type ProbeOutcome, summariseHonesty, summariseIdentification } from './identification-metrics';
+import { calibrationTableFor, calibrationTableId, describeExpectedFalsePositives, expectedFalsePositiveRate, falseMatchRate } from '@/lib/shared/calibration/false-match-rate';
 import { parseCommandLine } from '../support/parse-args';
 import { readLabelledCsv } from '../support/read-csv';
 
@@ -14,6 +15,13 @@ import { readLabelledCsv } from '../support/read-csv';
 //
 // `--index embedded` (the default) runs the app: enrolment service, probe and search server actions,
 // embedded vector index. `--index scan` is a dependency-free exact scan to check the app against.
+//
+// Each line of `--out` is one probe: its condition (third CSV column, when the probes come from
+// `npm run eval -- build-degraded`), whether it is mated, the quality verdict the server measured and its
+// reasons, the calibration table the search used, and every candidate with its raw score, false-match
+// rate, expected FPIR and the words the reviewer is shown — so the calibration can be checked from the
+// output alone. The summary gives the figures overall and per condition, and the honesty check: among
+// non-mated searches, the share whose top candidate is described as "1 in N" or rarer, against 1/N.
 
 function resolveImagePath(path: string, csvFile: string): string {
   if (isAbsolute(path)) return path;
@@ -63,9 +71,10 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
   // can reuse an evaluation's embeddings instead of recomputing them.
   const saveFile = flags['save-embeddings'];
   const saved = saveFile ? createWriteStream(saveFile) : null;
-  const save = async (row: { path: string; subject: string }, embedding: Float32Array | null) => {
+  const save = async (row: { path: string; subject: string; condition?: string }, embedding: Float32Array | null, extra: { role: 'gallery' | 'probe'; qualityVerdict: string | null }) => {
     if (!saved || !embedding) return;
-    saved.write(`${JSON.stringify({ path: row.path, subject: row.subject, dimension: embedding.length, modelId: pipeline.recognizerId })}\n`);
+    const header = { path: row.path, subject: row.subject, dimension: embedding.length, modelId: pipeline.recognizerId, condition: row.condition ?? null, ...extra };
+    saved.write(`${JSON.stringify(header)}\n`);
     if (!saved.write(Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength))) await new Promise<void>((r) => saved.once('drain', () => r()));
   };
   let totalMs = 0;
@@ -83,7 +92,7 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
       const result = await embedImageFile(pipeline, path, defaultEmbedImageOptions);
       if (result.embedding) await scan!.add(row.subject, result.embedding);
       else galleryNoFace++;
-      await save(row, result.embedding);
+      await save(row, result.embedding, { role: 'gallery', qualityVerdict: result.analysis?.quality.verdict ?? null });
     }
     totalMs += performance.now() - started;
     progress('gallery', i + 1, gallery.length);
@@ -93,17 +102,18 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
   for (const row of gallery) enrolled.add(row.subject);
 
   const out = createWriteStream(outFile);
-  const outcomes: ProbeOutcome[] = [];
+  const outcomes: (ProbeOutcome & { condition: string; topExpectedFpir: number | null; calibrationTableId: string | null })[] = [];
   let probesNoFace = 0;
   let probeErrors = 0;
   for (const [i, row] of probes.entries()) {
     const started = performance.now();
     const path = resolveImagePath(row.path, probesCsv);
     let result: ImageEmbedding;
-    let candidates: SubjectCandidate[];
+    let candidates: RecordedCandidate[];
+    let search: RecordedSearch | null = null;
     if (app) {
       try {
-        ({ embedding: result, candidates } = await app.identify(path, top));
+        ({ embedding: result, candidates, search } = await app.identify(path, top));
       } catch (error) {
         // One refused or failed probe is reported and counted, never the end of the run.
         const message = (error as Error).message;
@@ -113,24 +123,39 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
       }
     } else {
       result = await embedImageFile(pipeline, path, defaultEmbedImageOptions);
-      candidates = result.embedding ? await scan!.search(result.embedding, top) : [];
+      const found = result.embedding ? await scan!.search(result.embedding, top) : [];
+      ({ candidates, search } = calibrateScanCandidates(pipeline.recognizerId, found, result, scan!.size));
     }
     totalMs += performance.now() - started;
     if (result.error) probeErrors++;
     if (!result.embedding) probesNoFace++;
-    await save(row, result.embedding);
-    const line = { probe: row.path, faces: result.faces, candidates: candidates.map((c) => ({ subject: c.subject, score: round(c.score) })) };
-    if (!out.write(`${JSON.stringify(line)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+    await save(row, result.embedding, { role: 'probe', qualityVerdict: search?.qualityVerdict ?? result.analysis?.quality.verdict ?? null });
     const isMated = enrolled.has(row.subject);
+    const line = {
+      probe: row.path,
+      subject: row.subject,
+      condition: row.condition ?? null,
+      isMated,
+      faces: result.faces,
+      quality: search ? { verdict: search.qualityVerdict, reasons: search.qualityReasons } : null,
+      calibrationTableId: search?.calibrationTableId ?? null,
+      gallerySize: search?.gallerySize ?? null,
+      candidates: candidates.map((c) => ({ subject: c.subject, score: round(c.score), falseMatchRate: c.falseMatchRate, expectedFpir: c.expectedFpir, words: c.words })),
+      ...(result.error ? { error: result.error } : {}),
+    };
+    if (!out.write(`${JSON.stringify(line)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
     const rankIndex = candidates.findIndex((c) => c.subject === row.subject);
     // The best non-mated score: the first listed subject who is not the probe's (the list is long
     // enough: at most one subject per probe is mated).
     const nonMated = candidates.find((candidate) => candidate.subject !== row.subject);
     outcomes.push({
+      condition: row.condition ?? 'all',
       isMated,
       matedRank: rankIndex >= 0 ? rankIndex + 1 : null,
       matedScore: rankIndex >= 0 ? candidates[rankIndex]!.score : null,
       bestNonMatedScore: nonMated?.score ?? null,
+      topExpectedFpir: candidates[0]?.expectedFpir ?? null,
+      calibrationTableId: search?.calibrationTableId ?? null,
     });
     progress('probes', i + 1, probes.length);
   }
@@ -140,6 +165,22 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
   if (saved) await new Promise<void>((r) => saved.end(r));
 
   const metrics = summariseIdentification(outcomes, [0.01, 0.1]);
+  const conditions = [...new Set(outcomes.map((o) => o.condition))];
+  const figuresOf = (subset: typeof outcomes) => {
+    const m = summariseIdentification(subset, [0.01, 0.1]);
+    return {
+      mated: subset.filter((o) => o.isMated).length,
+      nonMated: subset.filter((o) => !o.isMated).length,
+      rank1: round(m.rank1),
+      rank10: round(m.rank10),
+      fnirAtFpir01: m.fnirAtFpir[1]?.fnir ?? null,
+      fnirAtFpir001: m.fnirAtFpir[0]?.fnir ?? null,
+      honesty: summariseHonesty(subset.filter((o) => !o.isMated).map((o) => o.topExpectedFpir)).map((h) => ({ ...h, share: round(h.share), pValue: round(h.pValue, 4) })),
+      calibrationTables: countBy(subset.map((o) => o.calibrationTableId ?? 'none')),
+    };
+  };
+  const byCondition = conditions.length > 1 ? Object.fromEntries(conditions.map((c) => [c, figuresOf(outcomes.filter((o) => o.condition === c))])) : null;
+  const degraded = conditions.length > 1 ? figuresOf(outcomes.filter((o) => o.condition !== 'clean')) : null;
   const summary = {
     command: 'identify',
     modelId: pipeline.recognizerId,
@@ -157,6 +198,8 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
     thresholdAtFpir001: metrics.fnirAtFpir[0]?.threshold ?? null,
     thresholdAtFpir01: metrics.fnirAtFpir[1]?.threshold ?? null,
     fpirSource: metrics.fpirSource,
+    honesty: figuresOf(outcomes).honesty,
+    ...(byCondition ? { allDegraded: degraded, byCondition } : {}),
     imagesWithNoFace: probesNoFace,
     probeErrors,
     msPerImage: round(totalMs / Math.max(1, gallery.length + probes.length), 1),
@@ -164,6 +207,36 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
     results: outFile,
   };
   printSummary(summary, flags.json);
+}
+
+function countBy(keys: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * `--index scan` has no app to record a search: the candidates are read with the same table choice
+ * (by the pipeline's quality verdict) and the same words, so the two paths can be compared line by line.
+ */
+function calibrateScanCandidates(modelId: string, found: SubjectCandidate[], result: ImageEmbedding, gallerySize: number): { candidates: RecordedCandidate[]; search: RecordedSearch | null } {
+  if (!result.analysis) return { candidates: [], search: null };
+  const quality = result.analysis.quality;
+  const table = calibrationTableFor(modelId, quality.verdict);
+  const candidates = found.map((candidate) => {
+    const rate = table ? falseMatchRate(modelId, candidate.score, table) : null;
+    const expectedFpir = rate ? expectedFalsePositiveRate(rate.fmr, gallerySize) : Number.NaN;
+    return {
+      ...candidate,
+      falseMatchRate: rate?.fmr ?? Number.NaN,
+      expectedFpir,
+      words: rate ? describeExpectedFalsePositives({ expectedFpir, gallerySize, isUpperBound: rate.isUpperBound }) : 'no calibration table',
+    };
+  });
+  return {
+    candidates,
+    search: { searchId: '', qualityVerdict: quality.verdict, qualityReasons: quality.reasons.map((r) => r.message), calibrationTableId: table ? calibrationTableId(table) : null, gallerySize },
+  };
 }
 
 export function round(x: number, digits = 6): number {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse/sync';
 
-export type LabelledPath = { path: string; subject: string };
+/** `condition` is the optional third column (the degraded evaluation protocol's kind of degradation). */
+export type LabelledPath = { path: string; subject: string; condition?: string };
 
 /** Where a CSV is wrong, with the file and line, for a message that says what to fix. */
 export class CsvInputError extends Error {
@@ -40,24 +41,29 @@ export function parseLabelledCsv(text: string, file: string): LabelledPath[] {
   }
   let pathColumn = 0;
   let subjectColumn = 1;
+  let conditionColumn = -1;
   const header = located[0]?.record.map((field) => field.trim().toLowerCase());
-  const isHeader = header?.length === 2 && header.includes('path') && header.includes('subject');
+  const isHeader = header !== undefined && (header.length === 2 || (header.length === 3 && header.includes('condition'))) && header.includes('path') && header.includes('subject');
   if (isHeader) {
     pathColumn = header.indexOf('path');
     subjectColumn = header.indexOf('subject');
+    conditionColumn = header.indexOf('condition');
   }
+  const width = conditionColumn >= 0 ? 3 : 2;
   const rows: LabelledPath[] = [];
   for (const { record, info } of located.slice(isHeader ? 1 : 0)) {
     // A line of nothing but spaces (or a lone comma run) is still blank to a reader.
     if (record.every((field) => field.trim() === '')) continue;
-    if (record.length !== 2) {
-      throw new CsvInputError(file, info.lines, `expected 2 fields (path,subject), found ${record.length}${record.length === 1 ? ': is the subject column missing?' : ''}`);
+    if (record.length !== width) {
+      const expected = width === 3 ? '3 fields (path,subject,condition)' : '2 fields (path,subject)';
+      throw new CsvInputError(file, info.lines, `expected ${expected}, found ${record.length}${record.length === 1 ? ': is the subject column missing?' : ''}`);
     }
     const path = record[pathColumn]!.trim();
     const subject = record[subjectColumn]!.trim();
     if (!path) throw new CsvInputError(file, info.lines, 'the path is empty');
     if (!subject) throw new CsvInputError(file, info.lines, 'the subject is empty');
-    rows.push({ path, subject });
+    const condition = conditionColumn >= 0 ? record[conditionColumn]!.trim() : '';
+    rows.push(condition ? { path, subject, condition } : { path, subject });
   }
   return rows;
 }

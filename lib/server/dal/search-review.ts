@@ -9,7 +9,7 @@ import { readSearchPolicy } from '@/lib/server/settings/search-policy';
 import { getConfig } from '@/lib/server/config';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { locateCropLandmarks } from '@/lib/server/vision/locate-crop-landmarks';
-import { describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
+import { calibrationTableById, describeCalibrationTable, describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
 import type { BenchCandidate, BenchView, CommittedDecisionView, RevealedIdentity } from '@/lib/shared/review/bench-view';
 import { finalDecision, readResolution } from '@/lib/shared/review/dispute-resolution';
 import { confirmedCandidates, isReviewFinished, type SearchReviewState } from '@/lib/shared/review/review-outcome';
@@ -28,6 +28,8 @@ export type SearchFacts = {
   listSize: number;
   gallerySize: number;
   modelId: string;
+  /** Which calibration table read the scores, in words (chosen by the probe's measured quality). */
+  calibration: string;
   indexEngine: string;
   watchlistNames: string[];
   /** Each list searched, with the version it was at when searched (null for searches recorded before lists were versioned). */
@@ -87,6 +89,7 @@ async function loadSearch(prisma: PrismaClient, actor: Actor, searchId: string) 
       listSize: true,
       gallerySize: true,
       modelId: true,
+      calibrationTableId: true,
       indexEngine: true,
       watchlistIds: true,
       watchlistVersions: true,
@@ -132,7 +135,8 @@ function identityOf(search: LoadedSearch, candidate: LoadedCandidate): RevealedI
     subjectReference: candidate.subject.reference,
     watchlistName: candidate.subject.watchlist.name,
     rank: candidate.rank,
-    chance: describeRecordedChance({ ...candidate, modelId: search.modelId, gallerySize: search.gallerySize }),
+    chance: describeRecordedChance({ ...candidate, modelId: search.modelId, gallerySize: search.gallerySize, calibrationTableId: search.calibrationTableId }),
+    calibration: describeCalibrationTable(calibrationTableById(search.calibrationTableId, search.modelId)),
     rawScore: candidate.rawScore,
     falseMatchRate: candidate.falseMatchRate,
     expectedFpir: candidate.expectedFpir,
@@ -269,6 +273,7 @@ function toFacts(search: LoadedSearch, lists: { id: string; name: string }[]): S
     listSize: search.listSize,
     gallerySize: search.gallerySize,
     modelId: search.modelId,
+    calibration: describeCalibrationTable(calibrationTableById(search.calibrationTableId, search.modelId)),
     indexEngine: search.indexEngine,
     watchlistNames: lists.map((list) => list.name),
     watchlists: lists.map((list) => ({ name: list.name, version: typeof versions[list.id] === 'number' ? (versions[list.id] as number) : null })),
@@ -288,7 +293,7 @@ function toFacts(search: LoadedSearch, lists: { id: string; name: string }[]): S
 // The second reviewer is told what to compare, not how the machine scored it or who searched: no
 // search mode, list size, gallery size or first reviewer's name reaches their browser.
 function blindFacts(facts: SearchFacts): SearchFacts {
-  return { ...facts, actorName: '', mode: '', listSize: 0, gallerySize: 0, indexEngine: '', watchlistNames: [], watchlists: [], reviewState: 'awaiting_second_review' };
+  return { ...facts, actorName: '', mode: '', listSize: 0, gallerySize: 0, calibration: '', indexEngine: '', watchlistNames: [], watchlists: [], reviewState: 'awaiting_second_review' };
 }
 
 function recordView(prisma: PrismaClient, actor: Actor, search: LoadedSearch, details: { isRevealed: boolean; shown: string[]; stage?: ReviewStage | undefined }) {

@@ -7,7 +7,7 @@ import { whereVisible } from '@/lib/server/dal/visibility';
 import { recordSearchView } from '@/lib/server/review/record-search-view';
 import { adjudicationSelect, decisionHistory, latestDecisions, type AdjudicationRecord } from '@/lib/server/review/review-records';
 import { canonicalJson } from '@/lib/shared/canonical-json';
-import { calibrationTableFor, describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
+import { calibrationTableById, calibrationTableId, describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
 import type { CommittedDecisionView } from '@/lib/shared/review/bench-view';
 import { finalDecision, readResolution } from '@/lib/shared/review/dispute-resolution';
 import { confirmedCandidates, findDisagreements, type SearchReviewState } from '@/lib/shared/review/review-outcome';
@@ -43,6 +43,7 @@ const storySelect = {
   indexEngine: true,
   indexVersion: true,
   gallerySize: true,
+  calibrationTableId: true,
   reviewState: true,
   watchlistIds: true,
   watchlistVersions: true,
@@ -177,7 +178,7 @@ export async function loadWholeStory(actor: Actor, target: StoryTarget, db?: Db)
     subjectName: candidate.subject.displayName,
     subjectReference: candidate.subject.reference,
     watchlistName: candidate.subject.watchlist.name,
-    chance: describeRecordedChance({ ...candidate, modelId: search.modelId, gallerySize: search.gallerySize }),
+    chance: describeRecordedChance({ ...candidate, modelId: search.modelId, gallerySize: search.gallerySize, calibrationTableId: search.calibrationTableId }),
     rawScore: candidate.rawScore,
     falseMatchRate: candidate.falseMatchRate,
     expectedFpir: candidate.expectedFpir,
@@ -231,7 +232,7 @@ export async function loadWholeStory(actor: Actor, target: StoryTarget, db?: Db)
       gallerySize: search.gallerySize,
       reviewState: search.reviewState as SearchReviewState,
       watchlists,
-      calibration: describeCalibration(search.modelId),
+      calibration: describeCalibration(search.modelId, search.calibrationTableId),
     },
     reviews: search.reviews.map((review) => ({
       stage: review.stage,
@@ -260,11 +261,13 @@ export async function loadWholeStory(actor: Actor, target: StoryTarget, db?: Db)
   };
 }
 
-/** The calibration table in force for the model, named by a fingerprint of its contents. */
-function describeCalibration(modelId: string): WholeStory['search']['calibration'] {
-  const table = calibrationTableFor(modelId);
+/** The calibration table the search used (by the id it recorded), named by a fingerprint of its contents as in force now. */
+function describeCalibration(modelId: string, tableId: string | null): WholeStory['search']['calibration'] {
+  const table = calibrationTableById(tableId, modelId);
   if (!table) return null;
   return {
+    tableId: calibrationTableId(table),
+    probeQuality: table.probeQuality ?? null,
     modelId: table.modelId,
     measuredAt: table.measuredAt,
     dataset: table.dataset,

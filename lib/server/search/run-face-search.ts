@@ -12,9 +12,15 @@ import { AppError } from '@/lib/shared/errors';
 import { MAX_LIST_SIZE, type RunSearchInput } from '@/lib/shared/schemas/search';
 import type { SearchPolicy } from '@/lib/server/settings/search-policy';
 
-export type ScoreCalibration = (input: { modelId: string; rawScore: number; gallerySize: number }) => {
-  falseMatchRate: number;
-  expectedFpir: number;
+/**
+ * Reads raw scores for one search. `tableId` names the calibration table chosen for the probe's measured
+ * quality; it is recorded with the search so the review bench (and a later audit) knows how the words
+ * shown under each candidate were worked out.
+ */
+export type ScoreCalibration = (input: { modelId: string; probeQuality: 'good' | 'usable' | 'poor' }) => {
+  /** Null for a model with no table: `calibrate` then refuses, so only a search with no candidates records. */
+  tableId: string | null;
+  calibrate(input: { rawScore: number; gallerySize: number }): { falseMatchRate: number; expectedFpir: number };
 };
 
 export type SearchTarget = {
@@ -103,6 +109,7 @@ export function mayActorSearch(list: { searchableBy: string[] }, actorId: string
 
 export type SearchOutcome = {
   searchId: string;
+  calibrationTableId: string | null;
   candidates: number;
   gallerySize: number;
   /**
@@ -175,6 +182,9 @@ export async function runFaceSearch(options: {
     })
     .slice(0, listSize);
 
+  // One table for the whole search, picked by the quality the server measured on the probe face: a
+  // degraded probe's impostor scores are distributed differently from a clean one's.
+  const calibration = options.calibrate({ modelId, probeQuality: target.probeFace.qualityVerdict });
   const completedAt = new Date();
   const search = await tx.search.create({
     data: {
@@ -190,6 +200,7 @@ export async function runFaceSearch(options: {
       indexVersion: '1',
       gallerySize,
       watchlistVersions: versions,
+      calibrationTableId: calibration.tableId,
       // The search is recorded complete, with its candidates, in the one transaction that ran it.
       completedAt,
       // A search that listed nobody has nothing for a person to review: its outcome is settled.
@@ -198,7 +209,7 @@ export async function runFaceSearch(options: {
       candidates: {
         createMany: {
           data: ranked.map((hit, position) => {
-            const calibrated = options.calibrate({ modelId, rawScore: hit.score, gallerySize });
+            const calibrated = calibration.calibrate({ rawScore: hit.score, gallerySize });
             return {
               rank: position + 1,
               enrolledFaceId: hit.payload.enrolledFaceId,
@@ -219,5 +230,5 @@ export async function runFaceSearch(options: {
   if (target.qualityOverrideReason) {
     await tx.probeFace.update({ where: { id: target.probeFace.id }, data: { qualityOverrideReason: target.qualityOverrideReason } });
   }
-  return { searchId: search.id, candidates: ranked.length, gallerySize, watchlistSizes, startedAt: now, completedAt };
+  return { searchId: search.id, calibrationTableId: calibration.tableId, candidates: ranked.length, gallerySize, watchlistSizes, startedAt: now, completedAt };
 }

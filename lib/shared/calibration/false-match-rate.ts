@@ -1,11 +1,23 @@
 import fpFeature512 from './faceplugin-fr-feature-512.json';
+import fpFeature512Good from './faceplugin-fr-feature-512.good.json';
+import fpFeature512Usable from './faceplugin-fr-feature-512.usable.json';
+import fpFeature512Poor from './faceplugin-fr-feature-512.poor.json';
 
 // Turns a raw cosine score into what it means: how often two *different* people score this high. The
-// tables are measured (scripts/calibrate.ts) on impostor pairs, one per model id, because scores from
-// different models are not comparable.
+// tables are measured (scripts/calibrate.ts) on impostor pairs, per model id because scores from
+// different models are not comparable, and per probe-quality band because a degraded probe's impostor
+// scores are distributed differently from a clean one's: the search reads its scores with the table of
+// the band its probe face was measured in, and records which table that was.
+
+/** The probe-quality bands a table can be measured for: the server's quality verdict on the probe face. */
+export type ProbeQualityBand = 'good' | 'usable' | 'poor';
 
 export type CalibrationTable = {
+  /** Recorded with every search that used the table. A model's general table has the model id as its id. */
+  id?: string;
   modelId: string;
+  /** Absent for a model's general table (gallery photographs against each other, any quality). */
+  probeQuality?: ProbeQualityBand;
   dataset: string;
   impostorComparisons: number;
   genuineComparisons: number;
@@ -16,10 +28,34 @@ export type CalibrationTable = {
   notes: string;
 };
 
-const tables = new Map<string, CalibrationTable>([[fpFeature512.modelId, fpFeature512 as CalibrationTable]]);
+const ALL_TABLES = [fpFeature512, fpFeature512Good, fpFeature512Usable, fpFeature512Poor] as CalibrationTable[];
 
-export function calibrationTableFor(modelId: string): CalibrationTable | undefined {
-  return tables.get(modelId);
+export function calibrationTableId(table: CalibrationTable): string {
+  return table.id ?? table.modelId;
+}
+
+const tablesById = new Map<string, CalibrationTable>(ALL_TABLES.map((table) => [calibrationTableId(table), table]));
+
+/**
+ * The table a search reads its scores with: the one measured for the probe's quality band where there is
+ * one, else the model's general table. Undefined for a model with no table at all.
+ */
+export function calibrationTableFor(modelId: string, probeQuality?: ProbeQualityBand | null): CalibrationTable | undefined {
+  const general = tablesById.get(modelId);
+  if (!probeQuality) return general;
+  return ALL_TABLES.find((table) => table.modelId === modelId && table.probeQuality === probeQuality) ?? general;
+}
+
+/** A table by the id a search recorded; searches recorded before tables had ids used the model's general table. */
+export function calibrationTableById(id: string | null | undefined, modelId: string): CalibrationTable | undefined {
+  return tablesById.get(id ?? modelId);
+}
+
+/** Words for the review bench: which table read the scores, and what it was measured on. */
+export function describeCalibrationTable(table: CalibrationTable | undefined): string {
+  if (!table) return 'No calibration table: these scores cannot be read as probabilities.';
+  const band = table.probeQuality ? `probe faces of ${table.probeQuality} quality` : 'probe faces of any quality';
+  return `Scores read with the calibration measured for ${band} (${table.impostorComparisons.toLocaleString('en-GB')} impostor comparisons, ${table.measuredAt}).`;
 }
 
 export type FalseMatchRate = {
@@ -58,8 +94,8 @@ export function expectedFalsePositiveRate(fmr: number, gallerySize: number): num
  * The plain-words reading shown next to a candidate, e.g. "A score this high would occur by chance in
  * about 1 in 40 searches of a gallery this size."
  */
-export function describeChanceOfScore(modelId: string, score: number, gallerySize: number): string {
-  const rate = falseMatchRate(modelId, score);
+export function describeChanceOfScore(modelId: string, score: number, gallerySize: number, table = calibrationTableFor(modelId)): string {
+  const rate = falseMatchRate(modelId, score, table);
   if (!rate) return `No calibration is available for model ${modelId}; this score cannot be read as a probability.`;
   return describeExpectedFalsePositives({ expectedFpir: expectedFalsePositiveRate(rate.fmr, gallerySize), gallerySize, isUpperBound: rate.isUpperBound });
 }
@@ -68,8 +104,14 @@ export function describeChanceOfScore(modelId: string, score: number, gallerySiz
  * The same words from a candidate's stored figures, so the review page shows exactly what was
  * recorded at search time even if the calibration table is re-measured later.
  */
-export function describeRecordedChance(candidate: { modelId: string; falseMatchRate: number; expectedFpir: number; gallerySize: number }): string {
-  const table = calibrationTableFor(candidate.modelId);
+export function describeRecordedChance(candidate: {
+  modelId: string;
+  falseMatchRate: number;
+  expectedFpir: number;
+  gallerySize: number;
+  calibrationTableId?: string | null;
+}): string {
+  const table = calibrationTableById(candidate.calibrationTableId, candidate.modelId);
   const isUpperBound = table ? candidate.falseMatchRate <= 1 / table.impostorComparisons : false;
   return describeExpectedFalsePositives({ expectedFpir: candidate.expectedFpir, gallerySize: candidate.gallerySize, isUpperBound });
 }

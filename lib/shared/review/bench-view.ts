@@ -14,6 +14,8 @@ export type RevealedIdentity = {
   watchlistName: string;
   rank: number;
   chance: string /* calibrated words */;
+  /** Which calibration table read the score (chosen by the probe's measured quality), in words. */
+  calibration: string;
   rawScore: number;
   falseMatchRate: number;
   expectedFpir: number;

@@ -100,8 +100,8 @@ export type WholeStory = {
     gallerySize: number;
     reviewState: SearchReviewState;
     watchlists: StoryWatchlist[];
-    /** The calibration table in force for the model now; null when the model has none. */
-    calibration: { modelId: string; measuredAt: string; dataset: string; impostorComparisons: number; fingerprint: string } | null;
+    /** The calibration table the search read its scores with (as in force now); null when the model has none. */
+    calibration: { tableId: string; probeQuality: string | null; modelId: string; measuredAt: string; dataset: string; impostorComparisons: number; fingerprint: string } | null;
   };
   reviews: ReviewSummary[];
   candidates: StoryCandidate[];

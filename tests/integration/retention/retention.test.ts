@@ -46,7 +46,7 @@ const engines: Engine[] = [
 ];
 afterAll(async () => postgres?.drop());
 
-const calibrate = () => ({ falseMatchRate: 1e-5, expectedFpir: 1e-3 });
+const calibrate = () => ({ tableId: 'test-table', calibrate: () => ({ falseMatchRate: 1e-5, expectedFpir: 1e-3 }) });
 
 for (const engine of engines) {
   describe(`retention on ${engine.name}`, () => {

@@ -77,7 +77,7 @@ describe('a vector search inside the search transaction', () => {
         policy: await readSearchPolicy(tx),
         index,
         // The fixture's model has no calibration table; the scores' meaning is not what is tested here.
-        calibrate: () => ({ falseMatchRate: 1e-6, expectedFpir: 1e-4 }),
+        calibrate: () => ({ tableId: null, calibrate: () => ({ falseMatchRate: 1e-6, expectedFpir: 1e-4 }) }),
         indexTimeoutMs,
       }),
     );

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   type CalibrationTable,
+  calibrationTableById,
+  calibrationTableFor,
+  calibrationTableId,
+  describeCalibrationTable,
   describeChanceOfScore,
   describeRecordedChance,
   expectedFalsePositiveRate,
@@ -59,5 +63,37 @@ describe('describeRecordedChance', () => {
       const recorded = describeRecordedChance({ modelId, falseMatchRate: fmr, expectedFpir: expectedFalsePositiveRate(fmr, 5000), gallerySize: 5000 });
       expect(recorded).toBe(describeChanceOfScore(modelId, score, 5000));
     }
+  });
+});
+
+describe('calibration tables per probe-quality band', () => {
+  const modelId = 'faceplugin-fr-feature-512@0.0.1';
+
+  it('picks the table measured for the probe quality, and the general table without one', () => {
+    const general = calibrationTableFor(modelId)!;
+    expect(calibrationTableId(general)).toBe(modelId);
+    for (const band of ['good', 'usable', 'poor'] as const) {
+      const table = calibrationTableFor(modelId, band)!;
+      expect(table.probeQuality).toBe(band);
+      expect(calibrationTableId(table)).toBe(`${modelId}/${band}-probes`);
+      expect(calibrationTableById(calibrationTableId(table), modelId)).toBe(table);
+    }
+    expect(calibrationTableFor(modelId, null)).toBe(general);
+    expect(calibrationTableFor('unknown@1', 'poor')).toBeUndefined();
+  });
+
+  it('reads a search recorded before band tables (no table id) with the general table', () => {
+    expect(calibrationTableById(null, modelId)).toBe(calibrationTableFor(modelId));
+  });
+
+  it('words the recorded figures with the table the search recorded', () => {
+    const poor = calibrationTableFor(modelId, 'poor')!;
+    const floor = 1 / poor.impostorComparisons;
+    const words = describeRecordedChance({ modelId, falseMatchRate: floor, expectedFpir: expectedFalsePositiveRate(floor, 500), gallerySize: 500, calibrationTableId: calibrationTableId(poor) });
+    // At the poor table's own floor the reading is an upper bound ("fewer than"), which the general table
+    // (with far more comparisons) would not say of the same rate.
+    expect(words).toMatch(/fewer than/);
+    expect(describeCalibrationTable(poor)).toMatch(/poor quality/);
+    expect(describeCalibrationTable(undefined)).toMatch(/No calibration table/);
   });
 });

@@ -42,6 +42,7 @@ export const runSearchSpec = specifyAction({
         listSize: input.listSize ?? policy.listSize,
         threshold: input.threshold ?? null,
         gallerySize: outcome.gallerySize,
+        calibrationTableId: outcome.calibrationTableId,
         candidates: candidates.map((candidate) => ({ candidateId: candidate.id, rank: candidate.rank, subjectId: candidate.subjectId, enrolledFaceId: candidate.enrolledFaceId, rawScore: candidate.rawScore })),
         period: { start: startedAt.toISOString(), end: completedAt.toISOString() },
         qualityVerdict: target.probeFace.qualityVerdict,

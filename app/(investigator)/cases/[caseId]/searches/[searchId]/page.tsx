@@ -41,6 +41,12 @@ export default async function SearchReviewPage({ params }: { params: Promise<{ c
           {facts.probeFace.serverQualityVerdict ? ' (measured by the server on the crop)' : ''}
           {facts.probeFace.isManualBox ? ' · box drawn by hand' : ''}
         </dd>
+        {facts.calibration ? (
+          <>
+            <dt>Score calibration</dt>
+            <dd data-testid="search-calibration">{facts.calibration}</dd>
+          </>
+        ) : null}
         {facts.probeFace.qualityOverrideReason ? (
           <>
             <dt>Quality override</dt>

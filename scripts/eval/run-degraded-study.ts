@@ -1,0 +1,329 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
+import type { FivePoints } from '@/lib/vision/face-models';
+import type { FacePipeline } from '@/lib/vision/face-pipeline';
+import type { RgbImage } from '@/lib/vision/pixel-image';
+import { isGreyscaleCrop, toGreyscaleRgb } from '@/lib/vision/template-variants';
+import { embedImageFile } from './embed-image-file';
+import { seededRandom } from './degrade-image';
+import { fuseEmbeddings, fuseScores } from '@/lib/vision/fuse-probe-faces';
+import { type ProbeOutcome, summariseHonesty, summariseIdentification } from './identification-metrics';
+import { calibrationTableFor, expectedFalsePositiveRate, falseMatchRate, type ProbeQualityBand } from '@/lib/shared/calibration/false-match-rate';
+import { parseCommandLine } from '../support/parse-args';
+import { readLabelledCsv } from '../support/read-csv';
+
+// `npm run eval -- degraded-study --gallery G.csv --probes P.csv --cache FILE [--mated 100] [--non-mated 100]`
+//
+// The measuring bench for item 2 of issue 11: embeds the gallery once with several modelled degradations
+// of each aligned crop (the candidate enrolment templates) and each probe once (plus a re-framed variant for
+// small faces), caches every vector, then scores matching strategies per condition from the cache. It uses
+// the pipeline directly (an exact in-memory scan, one candidate per person), not the app: it is for
+// choosing what to build; what ships is measured through the app with `npm run eval -- identify`.
+
+// Each variant costs two recogniser passes per gallery image; on a shared 2-core machine the study keeps
+// to the four whose effect is worth knowing first (JPEG and grey+X variants are in variantOf for later).
+const GALLERY_VARIANTS = ['original', 'grey', 'blur', 'low-resolution'] as const;
+type KnownVariant = GalleryVariant | 'jpeg' | 'grey+low-resolution' | 'grey+jpeg';
+type GalleryVariant = (typeof GALLERY_VARIANTS)[number];
+
+export async function variantOf(aligned: RgbImage, variant: KnownVariant): Promise<RgbImage> {
+  const input = () => sharp(Buffer.from(aligned.data), { raw: { width: aligned.width, height: aligned.height, channels: 3 } });
+  const toRgb = async (s: sharp.Sharp): Promise<RgbImage> => {
+    const { data } = await s.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return { width: aligned.width, height: aligned.height, channels: 3, data: new Uint8Array(data) };
+  };
+  const grey = async () => toGreyscaleRgb(aligned);
+  const rawSharp = (image: RgbImage) => sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } });
+  const lowres = async (image: RgbImage) => toRgb(sharp(await rawSharp(image).resize(40, 40, { kernel: 'cubic' }).png().toBuffer()).resize(112, 112, { kernel: 'cubic' }));
+  const jpeg = async (image: RgbImage) => toRgb(sharp(await rawSharp(image).jpeg({ quality: 15 }).toBuffer()));
+  switch (variant) {
+    case 'original':
+      return aligned;
+    case 'grey':
+      return grey();
+    case 'blur':
+      return toRgb(input().blur(1.5));
+    case 'low-resolution':
+      return lowres(aligned);
+    case 'jpeg':
+      return jpeg(aligned);
+    case 'grey+low-resolution':
+      return lowres(await grey());
+    case 'grey+jpeg':
+      return jpeg(await grey());
+  }
+}
+
+type CachedGallery = { subject: string; vectors: Partial<Record<GalleryVariant, number[]>> };
+type CachedProbe = {
+  subject: string;
+  condition: string;
+  isMated: boolean;
+  isGrey: boolean;
+  verdict: string | null;
+  interEyePx: number | null;
+  vector: number[] | null;
+  reframed: number[] | null;
+};
+type Cache = { gallery: CachedGallery[]; probes: CachedProbe[]; msGalleryOriginal: number; msGalleryPerVariant: number; msProbe: number; msReframe: number };
+
+async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv: string, mated: number, nonMated: number): Promise<Cache> {
+  const galleryRows = await readLabelledCsv(galleryCsv);
+  const enrolled = new Set(galleryRows.map((r) => r.subject));
+  const probeRows = (await readLabelledCsv(probesCsv)).filter(() => true);
+  const kept: typeof probeRows = [];
+  const counts = new Map<string, { mated: number; nonMated: number }>();
+  for (const row of probeRows) {
+    const c = counts.get(row.condition ?? '') ?? { mated: 0, nonMated: 0 };
+    counts.set(row.condition ?? '', c);
+    if (enrolled.has(row.subject) ? c.mated++ < mated : c.nonMated++ < nonMated) kept.push(row);
+  }
+  const gallery: CachedGallery[] = [];
+  let msOriginal = 0;
+  let msVariants = 0;
+  for (const [i, row] of galleryRows.entries()) {
+    const t0 = performance.now();
+    const result = await embedImageFile(pipeline, row.path);
+    msOriginal += performance.now() - t0;
+    if (!result.analysis || !result.embedding) continue;
+    const vectors: CachedGallery['vectors'] = { original: [...result.embedding] };
+    const t1 = performance.now();
+    for (const variant of GALLERY_VARIANTS) {
+      if (variant === 'original') continue;
+      const image = await variantOf(result.analysis.aligned, variant);
+      vectors[variant] = [...(await pipeline.embedAlignedFace(image, result.analysis.landmarks.points5 as FivePoints))];
+    }
+    msVariants += performance.now() - t1;
+    gallery.push({ subject: row.subject, vectors });
+    if ((i + 1) % 100 === 0) process.stderr.write(`gallery ${i + 1}/${galleryRows.length}\n`);
+  }
+  const probes: CachedProbe[] = [];
+  let msProbe = 0;
+  let msReframe = 0;
+  let reframed = 0;
+  for (const [i, row] of kept.entries()) {
+    const t0 = performance.now();
+    const result = await embedImageFile(pipeline, row.path);
+    msProbe += performance.now() - t0;
+    const analysis = result.analysis;
+    let reframedVector: number[] | null = null;
+    if (analysis && analysis.quality.metrics.interEyePx < 20 && !analysis.isManualBox) {
+      // Two-pass re-framing: the landmark crop re-centred on the first pass's points (the hand-drawn-box path).
+      const t1 = performance.now();
+      const { decodeImageFile } = await import('@/lib/server/vision/decode-image-file');
+      const { image } = await decodeImageFile(new Uint8Array(await readFile(row.path)));
+      const again = await pipeline.analyseFace(image, { box: analysis.box, score: null });
+      reframedVector = [...again.embedding];
+      msReframe += performance.now() - t1;
+      reframed++;
+    }
+    probes.push({
+      subject: row.subject,
+      condition: row.condition ?? 'all',
+      isMated: enrolled.has(row.subject),
+      isGrey: analysis ? isGreyscaleCrop(analysis.aligned) : false,
+      verdict: analysis?.quality.verdict ?? null,
+      interEyePx: analysis?.quality.metrics.interEyePx ?? null,
+      vector: result.embedding ? [...result.embedding] : null,
+      reframed: reframedVector,
+    });
+    if ((i + 1) % 200 === 0) process.stderr.write(`probes ${i + 1}/${kept.length}\n`);
+  }
+  return {
+    gallery,
+    probes,
+    msGalleryOriginal: msOriginal / Math.max(1, galleryRows.length),
+    msGalleryPerVariant: msVariants / Math.max(1, gallery.length) / (GALLERY_VARIANTS.length - 1),
+    msProbe: msProbe / Math.max(1, kept.length),
+    msReframe: msReframe / Math.max(1, reframed),
+  };
+}
+
+function dot(a: readonly number[] | Float32Array, b: readonly number[] | Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+type Strategy = { name: string; describe: string; probeVector(p: CachedProbe): number[] | null; templates(p: CachedProbe): GalleryVariant[] };
+
+const COLOUR_AUGMENTED: GalleryVariant[] = ['original', 'blur', 'low-resolution'];
+const GREY_AUGMENTED: GalleryVariant[] = ['grey', 'original'];
+const isDegraded = (p: CachedProbe) => p.verdict !== 'good';
+
+const STRATEGIES: Strategy[] = [
+  { name: 'baseline', describe: 'one template per gallery image (today)', probeVector: (p) => p.vector, templates: () => ['original'] },
+  { name: 'grey-gallery', describe: 'greyscale probes matched against greyscale gallery templates', probeVector: (p) => p.vector, templates: (p) => (p.isGrey ? ['grey'] : ['original']) },
+  { name: 'augmented', describe: 'max over original + blur + low-res templates', probeVector: (p) => p.vector, templates: () => COLOUR_AUGMENTED },
+  { name: 'augmented-if-not-good', describe: 'augmented templates only for probes whose quality is not good', probeVector: (p) => p.vector, templates: (p) => (isDegraded(p) ? COLOUR_AUGMENTED : ['original']) },
+  {
+    name: 'grey+augmented',
+    describe: 'grey probes: max over grey and original templates; colour probes: augmented colour templates',
+    probeVector: (p) => p.vector,
+    templates: (p) => (p.isGrey ? GREY_AUGMENTED : COLOUR_AUGMENTED),
+  },
+  {
+    name: 'grey+augmented-if-not-good',
+    describe: 'as grey+augmented, but a good-quality colour probe uses the original template only',
+    probeVector: (p) => p.vector,
+    templates: (p) => (p.isGrey ? GREY_AUGMENTED : isDegraded(p) ? COLOUR_AUGMENTED : ['original']),
+  },
+  { name: 'grey-gallery+reframed', describe: 'grey-gallery, and small faces embedded after two-pass landmark re-framing', probeVector: (p) => p.reframed ?? p.vector, templates: (p) => (p.isGrey ? ['grey'] : ['original']) },
+];
+
+function score(cache: Cache, strategy: Strategy, probe: CachedProbe): { subject: string; score: number }[] {
+  const vector = strategy.probeVector(probe);
+  if (!vector) return [];
+  const templates = strategy.templates(probe);
+  const best = new Map<string, number>();
+  for (const g of cache.gallery) {
+    let s = -Infinity;
+    for (const t of templates) {
+      const v = g.vectors[t];
+      if (v) s = Math.max(s, dot(v, vector));
+    }
+    const previous = best.get(g.subject);
+    if (previous === undefined || s > previous) best.set(g.subject, s);
+  }
+  return [...best.entries()].map(([subject, s]) => ({ subject, score: s })).sort((a, b) => b.score - a.score).slice(0, 20);
+}
+
+/**
+ * Issue 11 §3, measured on what the cache has: each person's degraded renderings of one probe photograph
+ * stand in for several degraded frames (they differ in degradation, not in pose or expression, so real
+ * frames of a clip would be more varied). k frames are drawn per person (seeded), fused, and searched
+ * against the original templates.
+ */
+function multiFrameStudy(cache: Cache): string {
+  const random = seededRandom(7);
+  const bySubject = new Map<string, CachedProbe[]>();
+  for (const p of cache.probes) {
+    if (p.condition === 'clean' || !p.vector) continue;
+    const list = bySubject.get(p.subject) ?? [];
+    list.push(p);
+    bySubject.set(p.subject, list);
+  }
+  const allScores = (vector: readonly number[] | Float32Array) => {
+    const best = new Map<string, number>();
+    for (const g of cache.gallery) {
+      const s = dot(g.vectors.original!, vector);
+      if ((best.get(g.subject) ?? -Infinity) < s) best.set(g.subject, s);
+    }
+    return best;
+  };
+  const outcomeOf = (subject: string, isMated: boolean, scores: Map<string, number>): ProbeOutcome => {
+    const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1]);
+    const rank = ranked.findIndex(([s]) => s === subject);
+    return {
+      isMated,
+      matedRank: rank >= 0 ? rank + 1 : null,
+      matedScore: rank >= 0 ? ranked[rank]![1] : null,
+      bestNonMatedScore: ranked.find(([s]) => s !== subject)?.[1] ?? null,
+    };
+  };
+  const lines = ['\nmulti-frame (degraded renderings as frames; original templates)', '| frames | fusion | rank-1 | rank-10 | FNIR@FPIR0.1 | FNIR@FPIR0.01 | people (mated / non-mated) |', '|---|---|---|---|---|---|---|'];
+  for (const k of [1, 3, 5]) {
+    const results: Record<string, ProbeOutcome[]> = { embedding: [], 'score max': [], 'score mean': [] };
+    for (const [subject, frames] of bySubject) {
+      if (frames.length < k) continue;
+      const chosen = [...frames].sort(() => random() - 0.5).slice(0, k);
+      const isMated = chosen[0]!.isMated;
+      const fused = fuseEmbeddings(chosen.map((f) => Float32Array.from(f.vector!)));
+      results.embedding!.push(outcomeOf(subject, isMated, allScores(fused)));
+      const lists = chosen.map((f) => allScores(f.vector!));
+      results['score max']!.push(outcomeOf(subject, isMated, fuseScores(lists, 'max')));
+      results['score mean']!.push(outcomeOf(subject, isMated, fuseScores(lists, 'mean')));
+    }
+    for (const [fusion, outcomes] of Object.entries(results)) {
+      const m = summariseIdentification(outcomes, [0.01, 0.1]);
+      lines.push(`| ${k} | ${fusion} | ${m.rank1.toFixed(3)} | ${m.rank10.toFixed(3)} | ${m.fnirAtFpir[1]?.fnir?.toFixed(3)} | ${m.fnirAtFpir[0]?.fnir?.toFixed(3)} | ${outcomes.filter((o) => o.isMated).length} / ${outcomes.filter((o) => !o.isMated).length} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The honesty check on this cache's non-mated probes (baseline matching): the share whose top candidate
+ * would be described as "1 in N" or rarer, read with the model's general table and with the table of the
+ * probe's quality band (what the app now does).
+ */
+function honestyStudy(cache: Cache): string {
+  const modelId = 'faceplugin-fr-feature-512@0.0.1';
+  const gallerySize = cache.gallery.length;
+  const baseline = STRATEGIES[0]!;
+  const lines = ['\nhonesty (non-mated probes; share with top candidate claimed ≤ 1/N; p = P(X ≥ k) under Binomial(n, 1/N))', '| condition | table | n | ≤1/10 | ≤1/100 | ≤1/1000 |', '|---|---|---|---|---|---|'];
+  const conditions = [...new Set(cache.probes.map((p) => p.condition))];
+  for (const condition of [...conditions, 'all degraded']) {
+    const probes = cache.probes.filter((p) => !p.isMated && p.vector && (condition === 'all degraded' ? p.condition !== 'clean' : p.condition === condition));
+    for (const which of ['general', 'by quality band'] as const) {
+      const fpirs = probes.map((p) => {
+        const top = score(cache, baseline, p)[0];
+        if (!top) return null;
+        const table = which === 'general' ? calibrationTableFor(modelId) : calibrationTableFor(modelId, (p.verdict ?? 'poor') as ProbeQualityBand);
+        return expectedFalsePositiveRate(falseMatchRate(modelId, top.score, table)!.fmr, gallerySize);
+      });
+      const cells = summariseHonesty(fpirs).map((h) => `${h.claimed} (${(100 * h.share).toFixed(1)} %, p ${h.pValue.toFixed(2)})`);
+      lines.push(`| ${condition} | ${which} | ${probes.length} | ${cells.join(' | ')} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export const DEGRADED_STUDY_USAGE =
+  'usage: npm run eval -- degraded-study --cache FILE [--gallery G.csv --probes P.csv] [--mated 100] [--non-mated 100] [--threads 1] [--json]';
+
+export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
+  const args = parseCommandLine(argv, {
+    name: 'eval degraded-study',
+    usage: DEGRADED_STUDY_USAGE,
+    options: {
+      cache: { type: 'string' },
+      gallery: { type: 'string' },
+      probes: { type: 'string' },
+      mated: { type: 'string' },
+      'non-mated': { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const cacheFile = args.required('cache');
+  let cache: Cache;
+  if (existsSync(cacheFile)) cache = JSON.parse(await readFile(cacheFile, 'utf8')) as Cache;
+  else {
+    const pipeline = await loadFacePipeline({ intraOpThreads: args.integer('threads', { min: 1, fallback: 1 }) });
+    cache = await buildCache(pipeline, args.required('gallery'), args.required('probes'), args.integer('mated', { min: 1, fallback: 100 }), args.integer('non-mated', { min: 0, fallback: 100 }));
+    await writeFile(cacheFile, JSON.stringify(cache));
+  }
+  const conditions = [...new Set(cache.probes.map((p) => p.condition))];
+  const rows: Record<string, unknown>[] = [];
+  for (const strategy of STRATEGIES) {
+    for (const condition of [...conditions, 'all degraded']) {
+      const probes = cache.probes.filter((p) => (condition === 'all degraded' ? p.condition !== 'clean' : p.condition === condition));
+      const outcomes: ProbeOutcome[] = probes.map((p) => {
+        const candidates = score(cache, strategy, p);
+        const rank = candidates.findIndex((c) => c.subject === p.subject);
+        return {
+          isMated: p.isMated,
+          matedRank: rank >= 0 ? rank + 1 : null,
+          matedScore: rank >= 0 ? candidates[rank]!.score : null,
+          bestNonMatedScore: candidates.find((c) => c.subject !== p.subject)?.score ?? null,
+        };
+      });
+      const m = summariseIdentification(outcomes, [0.01, 0.1]);
+      rows.push({ strategy: strategy.name, condition, probes: probes.length, rank1: m.rank1, rank10: m.rank10, fnirAtFpir01: m.fnirAtFpir[1]?.fnir, fnirAtFpir001: m.fnirAtFpir[0]?.fnir, greyProbes: probes.filter((p) => p.isGrey).length });
+    }
+  }
+  const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(3) : String(x));
+  for (const strategy of STRATEGIES) {
+    console.log(`\n${strategy.name}: ${strategy.describe}`);
+    console.log('| condition | rank-1 | rank-10 | FNIR@FPIR0.1 | FNIR@FPIR0.01 |');
+    for (const r of rows.filter((row) => row.strategy === strategy.name)) console.log(`| ${r.condition} | ${f(r.rank1)} | ${f(r.rank10)} | ${f(r.fnirAtFpir01)} | ${f(r.fnirAtFpir001)} |`);
+  }
+  console.log(multiFrameStudy(cache));
+  console.log(honestyStudy(cache));
+  const timing = { galleryImages: cache.gallery.length, probes: cache.probes.length, msGalleryOriginal: cache.msGalleryOriginal, msGalleryPerVariant: cache.msGalleryPerVariant, msProbe: cache.msProbe, msReframe: cache.msReframe };
+  console.log(`\n${JSON.stringify(timing)}`);
+  if (args.values.json) console.log(JSON.stringify(rows));
+}
