@@ -89,7 +89,8 @@ const investigatorPage = page('ok', '403');
 const teamCasePage = { anonymous: 'sign-in', teamInvestigator: 'ok', otherTeamInvestigator: '404', secondReviewer: 'ok', supervisor: '403', admin: '403' } as const;
 const supervisorPage = { anonymous: 'sign-in', teamInvestigator: '403', otherTeamInvestigator: '403', secondReviewer: '403', supervisor: 'ok', admin: '403' } as const;
 const adminPage = { anonymous: 'sign-in', teamInvestigator: '403', otherTeamInvestigator: '403', secondReviewer: '403', supervisor: '403', admin: 'ok' } as const;
-const teamCrop = { anonymous: '401', teamInvestigator: 'ok', otherTeamInvestigator: '404', secondReviewer: 'ok', supervisor: '404', admin: '404' } as const;
+// The faces of a search are the team's, and the supervisor's when a disclosure or dispute in it is theirs to decide.
+const teamCrop = { anonymous: '401', teamInvestigator: 'ok', otherTeamInvestigator: '404', secondReviewer: 'ok', supervisor: 'ok', admin: '404' } as const;
 
 /**
  * Every page (app/**\/page.tsx) and API route (app/api/**\/route.ts, by HTTP method), as `<METHOD>
@@ -102,9 +103,9 @@ export const ROUTE_MATRIX: Readonly<Record<string, Row<RouteOutcome>>> = {
   'GET /account/password': { anonymous: 'sign-in', teamInvestigator: 'ok', otherTeamInvestigator: 'ok', secondReviewer: 'ok', supervisor: 'ok', admin: 'ok' },
   'GET /cases': investigatorPage,
   'GET /cases/[caseId]': teamCasePage, // the case
-  'GET /cases/[caseId]/searches/[searchId]': { ...teamCasePage, secondReviewer: '404' }, // a search awaiting its second review: the review's details are not the second reviewer's to see before their own (they review at /reviews/[searchId])
+  'GET /cases/[caseId]/searches/[searchId]': teamCasePage, // a search awaiting its second review, not yet taken: a teammate sees only that it is under review (no faces, identities or decisions)
   'GET /reviews': investigatorPage,
-  'GET /reviews/[searchId]': { ...teamCasePage, teamInvestigator: 'ok' }, // a search awaiting its second review (the first reviewer sees why they may not take it)
+  'GET /reviews/[searchId]': teamCasePage, // a search awaiting its second review: the team sees the panel to take it (the first reviewer, why they may not), nothing of the search
   'GET /disclosures': supervisorPage,
   'GET /disclosures/[disclosureId]': supervisorPage, // a pending request
   'GET /disclosures/[disclosureId]/pack': supervisorPage, // an approved request
@@ -120,11 +121,11 @@ export const ROUTE_MATRIX: Readonly<Record<string, Row<RouteOutcome>>> = {
   'GET /admin/watchlists': adminPage,
   'GET /admin/watchlists/[watchlistId]': adminPage, // a watch-list
   'GET /api/health': { anonymous: 'ok-anonymous', teamInvestigator: 'ok-anonymous', otherTeamInvestigator: 'ok-anonymous', secondReviewer: 'ok-anonymous', supervisor: 'ok-anonymous', admin: 'ok' },
-  'GET /api/audit/export': { anonymous: '401', teamInvestigator: '403', otherTeamInvestigator: '403', secondReviewer: '403', supervisor: 'ok', admin: 'ok' },
+  'GET /api/audit/export': { anonymous: '401', teamInvestigator: '403', otherTeamInvestigator: '403', secondReviewer: '403', supervisor: '403', admin: 'ok' }, // supervisors read their team's trail at /audit; the whole log leaves only with an administrator
   'GET /api/oversight/export': { anonymous: '401', teamInvestigator: '403', otherTeamInvestigator: '403', secondReviewer: '403', supervisor: 'ok', admin: 'ok' },
-  'GET /api/crops/probe/[id]': teamCrop, // the probe face of the search
-  'GET /api/crops/candidate/[id]': teamCrop, // a candidate of the search
-  'GET /api/crops/enrolled/[id]': { ...teamCrop, admin: 'ok' }, // an enrolled face that came up as a candidate (administrators see the gallery)
+  'GET /api/crops/probe/[id]': teamCrop, // the probe face of a search with an approved disclosure request
+  'GET /api/crops/candidate/[id]': teamCrop, // a candidate of that search
+  'GET /api/crops/enrolled/[id]': { ...teamCrop, admin: 'ok' }, // an enrolled face that came up as a candidate in a search with a disclosure request (administrators see the gallery)
   'GET /api/disclosures/[id]/pack': { anonymous: '401', teamInvestigator: 'ok', otherTeamInvestigator: '404', secondReviewer: 'ok', supervisor: 'ok', admin: '404' }, // an approved request's pack
 };
 

@@ -1,10 +1,9 @@
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { DeleteWatchlistForm } from '@/components/admin/delete-watchlist-form';
 import { EnrolmentUploader } from '@/components/admin/enrolment-uploader';
 import { EraseSubjectButton } from '@/components/admin/erase-subject-button';
-import { requirePermission } from '@/lib/server/dal/require-permission';
+import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
 import { findWatchlistDetail, listSubjectsOfWatchlist } from '@/lib/server/dal/watchlists';
 
 export default async function WatchlistPage({
@@ -14,12 +13,12 @@ export default async function WatchlistPage({
   params: Promise<{ watchlistId: string }>;
   searchParams: Promise<{ q?: string }>;
 }) {
-  await requirePermission('watchlist:manage', '/admin/watchlists/[watchlistId]');
+  const actor = await requirePermission('watchlist:manage', '/admin/watchlists/[watchlistId]');
   const { watchlistId } = await params;
   const filter = ((await searchParams).q ?? '').slice(0, 100);
   const id = z.string().uuid().safeParse(watchlistId);
   const list = id.success ? await findWatchlistDetail(id.data) : null;
-  if (!list) notFound();
+  if (!list) return refuseAsNotFound(actor, '/admin/watchlists/[watchlistId]', watchlistId);
   const subjects = await listSubjectsOfWatchlist(list.id, filter);
   return (
     <>
