@@ -92,3 +92,43 @@ test('every route answers every kind of caller as the authorisation matrix says'
   await world.close();
   expect(wrong).toEqual([]);
 });
+
+// Markup typed into a case is stored as typed and shown as text: the rendered page carries it escaped,
+// and no script of it runs. A server action posted with a 30 MB body is refused before it is read, and
+// the server stays up.
+test('markup in case fields is shown escaped; a 30 MB action body is refused and the server stays up', async ({ page }) => {
+  const hostile = `<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> '; DROP TABLE cases; --`;
+  let dialogs = 0;
+  page.on('dialog', async (dialog) => {
+    dialogs += 1;
+    await dialog.dismiss();
+  });
+  await signInAs(page, 'investigator');
+  await page.goto('/cases');
+  const reference = `OP/MARKUP/${Date.now()}`;
+  await page.getByLabel('Case reference').fill(reference);
+  await page.getByLabel('Offence').fill(hostile);
+  await page.getByLabel('Purpose of the search').fill(hostile);
+  await page.getByLabel('Legal basis').fill(hostile);
+  const submitted = page.waitForRequest((request) => request.method() === 'POST' && Boolean(request.headers()['next-action']));
+  await page.getByRole('button', { name: 'Open case' }).click();
+  const action = await submitted;
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(reference);
+  await expect(page.getByText(hostile).first()).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(dialogs).toBe(0);
+  const html = await (await page.request.get(page.url())).text();
+  expect(html).toContain('&lt;script&gt;window.__pwned = 1&lt;/script&gt;');
+  expect(html).not.toContain('<script>window.__pwned');
+  expect(html).not.toContain('<img src=x onerror');
+
+  const before = await (await page.request.get('/cases')).text();
+  const huge = await page.request.post('/cases', {
+    headers: { 'next-action': action.headers()['next-action']!, 'content-type': 'text/plain;charset=UTF-8', accept: 'text/x-component' },
+    data: 'x'.repeat(30 * 1024 * 1024),
+    maxRedirects: 0,
+  });
+  expect(huge.status(), 'a 30 MB server action body').toBeGreaterThanOrEqual(400);
+  expect((await page.request.get('/api/health')).status()).toBe(200);
+  expect((await (await page.request.get('/cases')).text()).split('OP/MARKUP/').length).toBe(before.split('OP/MARKUP/').length);
+});

@@ -69,11 +69,11 @@ beforeAll(async () => {
   ({ enrolUploadedImage } = (await import('@/lib/actions/enrolment')) as never);
   ({ recordProbeFaceForSearch } = (await import('@/lib/actions/probes')) as never);
   actions = {
-    ...((await import('@/lib/actions/cases')) as never),
-    ...((await import('@/lib/actions/watchlists')) as never),
-    ...((await import('@/lib/actions/users')) as never),
-    ...((await import('@/lib/actions/reviews')) as never),
-    ...((await import('@/lib/actions/supervision')) as never),
+    ...((await import('@/lib/actions/cases')) as unknown as Record<string, (input: unknown) => Promise<Result>>),
+    ...((await import('@/lib/actions/watchlists')) as unknown as Record<string, (input: unknown) => Promise<Result>>),
+    ...((await import('@/lib/actions/users')) as unknown as Record<string, (input: unknown) => Promise<Result>>),
+    ...((await import('@/lib/actions/reviews')) as unknown as Record<string, (input: unknown) => Promise<Result>>),
+    ...((await import('@/lib/actions/supervision')) as unknown as Record<string, (input: unknown) => Promise<Result>>),
   };
 }, 300_000);
 
@@ -83,6 +83,33 @@ afterAll(async () => {
   (globalThis as { __rfrDatabase?: Promise<Database> }).__rfrDatabase = undefined;
   await database?.close();
   await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the state snapshot', () => {
+  it('sees a row added, a file added, changed or removed, and lists the audit events added', async () => {
+    const { mkdir, writeFile, unlink } = await import('node:fs/promises');
+    await mkdir(join(dataDir, 'probe-of-snapshot'), { recursive: true });
+    await writeFile(join(dataDir, 'probe-of-snapshot', 'kept.bin'), 'one');
+    await writeFile(join(dataDir, 'probe-of-snapshot', 'removed.bin'), 'two');
+    const before = await takeSnapshot(database, dataDir);
+    await database.prisma.team.create({ data: { name: world.unique('Snapshot team') } });
+    await writeFile(join(dataDir, 'probe-of-snapshot', 'kept.bin'), 'one, changed');
+    await writeFile(join(dataDir, 'probe-of-snapshot', 'added.bin'), 'three');
+    await unlink(join(dataDir, 'probe-of-snapshot', 'removed.bin'));
+    const { recordAuditEvent } = await import('@/lib/server/audit/append-audit-event');
+    await recordAuditEvent(database.prisma, { actorId: null, actorRole: null, action: 'snapshot.probe', outcome: 'refused', payload: { code: 'FORBIDDEN' } });
+    const { changes, auditEvents } = await changesSince(database, dataDir, before);
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^table teams: \d+ → \d+ rows$/),
+        'file added: probe-of-snapshot/added.bin',
+        'file changed: probe-of-snapshot/kept.bin',
+        'file removed: probe-of-snapshot/removed.bin',
+      ]),
+    );
+    expect(auditEvents.map((event) => event.action)).toEqual(['snapshot.probe']);
+    await rm(join(dataDir, 'probe-of-snapshot'), { recursive: true, force: true });
+  });
 });
 
 const HOSTILE_IMAGES: [label: string, make: () => Buffer | Promise<Buffer>, message: RegExp][] = [
