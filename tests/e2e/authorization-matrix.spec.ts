@@ -15,7 +15,7 @@ import { openCase } from './support-faces';
 
 test.setTimeout(240_000);
 
-const OTHER_TEAM = { email: 'matrix-other-team@demo.local', password: 'matrix other team password 1' };
+const OTHER_TEAM = { email: 'matrix-team-b@demo.local', password: 'matrix other team password 1' };
 
 type Caller = { actor: MatrixActor; role: Role | null; request: APIRequestContext };
 
