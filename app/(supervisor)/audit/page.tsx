@@ -6,7 +6,7 @@ import { auditListFilterSchema, olderEventsQuery } from '@/lib/shared/audit-view
 const PAGE_SIZE = 100;
 
 export default async function TeamAuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
-  const actor = await requirePermission('audit:read', '/audit');
+  const actor = await requirePermission(['disclosure:read', 'audit:read'], '/audit');
   const filter = auditListFilterSchema.parse(Object.fromEntries(Object.entries(await searchParams).filter(([, value]) => value)));
   const events = await listTeamAuditEvents(actor, { filter, limit: PAGE_SIZE });
   const oldest = events.at(-1);

@@ -1,5 +1,5 @@
 import 'server-only';
-import { forbidden, redirect } from 'next/navigation';
+import { forbidden, notFound, redirect } from 'next/navigation';
 import { getPrisma } from '@/lib/server/db/database';
 import { recordAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { getCurrentActor, readSessionState, type Actor } from '@/lib/server/auth/current-actor';
@@ -15,13 +15,17 @@ async function redirectWithoutActor(): Promise<never> {
 }
 
 /**
- * Guards a page: no session → sign-in; a role without the permission → 403, and the refused view is
- * audited (someone looking where they should not is worth knowing about).
+ * Guards a page: no session → sign-in; a role without the permission (every one of them, when a list
+ * is given) → 403, and the refused view is audited (someone looking where they should not is worth
+ * knowing about). A page inside a route group names the group layout's permission too: the layout's
+ * own gate refuses without an audit record, so the page's check must refuse the same callers.
  */
-export async function requirePermission(permission: Permission, page: string): Promise<Actor> {
+export async function requirePermission(permission: Permission | readonly Permission[], page: string): Promise<Actor> {
   const actor = await getCurrentActor();
   if (!actor) return redirectWithoutActor();
-  if (!hasPermission(actor.role, permission)) {
+  const required = typeof permission === 'string' ? [permission] : permission;
+  const missing = required.find((entry) => !hasPermission(actor.role, entry));
+  if (missing) {
     await recordAuditEvent(await getPrisma(), {
       actorId: actor.id,
       actorRole: actor.role,
@@ -29,11 +33,32 @@ export async function requirePermission(permission: Permission, page: string): P
       outcome: 'refused',
       targetType: 'page',
       targetId: page,
-      payload: { permission },
+      payload: { permission: missing },
     });
     forbidden();
   }
   return actor;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The 404 of a page whose object this caller may not see (another team's case) or that does not
+ * exist: the same answer for both, so ids cannot be probed, and audited like a refused permission,
+ * since trying ids that are not yours is just as worth knowing about. Only an id shaped like one is
+ * recorded, never free text from the URL.
+ */
+export async function refuseAsNotFound(actor: Actor, page: string, id: string): Promise<never> {
+  await recordAuditEvent(await getPrisma(), {
+    actorId: actor.id,
+    actorRole: actor.role,
+    action: 'page.view',
+    outcome: 'refused',
+    targetType: 'page',
+    targetId: page,
+    payload: { code: 'NOT_FOUND', ...(UUID_PATTERN.test(id) ? { id } : {}) },
+  });
+  notFound();
 }
 
 /**

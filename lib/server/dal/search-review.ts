@@ -62,7 +62,9 @@ export type SearchReviewPage =
       comparison: ReviewComparisonRow[] | null;
     }
   | { kind: 'under_review'; facts: SearchFacts; reviews: ReviewSummary[] }
-  | { kind: 'second_review'; searchId: string };
+  | { kind: 'second_review'; searchId: string }
+  /** Asked for the blind second review of a search the viewer may see but has not taken: nothing of it is shown. */
+  | { kind: 'not_taken'; searchId: string };
 
 const candidateSelect = {
   id: true,
@@ -183,7 +185,7 @@ export async function findSearchReviewForActor(
 
   // The second reviewer works blind on their own page until they commit.
   if (viewer === 'second_reviewer' && !second?.committedAt && options.stage !== 'second') return { kind: 'second_review', searchId: search.id };
-  if (options.stage === 'second' && viewer !== 'second_reviewer') return null;
+  if (options.stage === 'second' && viewer !== 'second_reviewer') return { kind: 'not_taken', searchId: search.id };
 
   const isFinished = isReviewFinished(state) || Boolean(second?.committedAt);
   const stage: ReviewStage = viewer === 'second_reviewer' ? 'second' : 'first';

@@ -68,7 +68,9 @@ export async function decodeImageFile(bytes: Uint8Array, policy: DecodePolicy = 
     };
   } catch (error) {
     if (error instanceof VisionError) throw error;
-    throw new VisionError('DECODE_FAILED', `The image could not be decoded: ${(error as Error).message}`, { format: sniffed.format });
+    // The decoder's own words ("VipsJpeg: premature end of input file") are kept for whoever
+    // investigates, after a sentence the person uploading can act on.
+    throw new VisionError('DECODE_FAILED', `The image could not be decoded: the file is damaged or incomplete (${(error as Error).message.trim()}).`, { format: sniffed.format });
   }
 }
 

@@ -6,7 +6,7 @@ import { requirePermission } from '@/lib/server/dal/require-permission';
 const PAGE_SIZE = 100;
 
 export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
-  await requirePermission('audit:read', '/admin/audit');
+  await requirePermission(['user:manage', 'audit:read'], '/admin/audit');
   const filter = auditListFilterSchema.parse(Object.fromEntries(Object.entries(await searchParams).filter(([, value]) => value)));
   const [events, chain] = await Promise.all([listAuditEvents({ filter, limit: PAGE_SIZE }), verifyAuditLog()]);
   const oldest = events.at(-1);

@@ -4,6 +4,6 @@ import { requirePermission } from '@/lib/server/dal/require-permission';
 
 // The same figures across all teams: administrators answer for the system, yet still see no casework.
 export default async function AdminOversightPage() {
-  const actor = await requirePermission('oversight:read', '/admin/oversight');
+  const actor = await requirePermission(['user:manage', 'oversight:read'], '/admin/oversight');
   return <OversightDashboard summary={await summariseOversight(actor)} exportPath="/api/oversight/export" />;
 }

@@ -1,11 +1,10 @@
-import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import Link from 'next/link';
 import { CloseCaseButton } from '@/components/cases/close-case-button';
 import { LegalHoldForm } from '@/components/cases/legal-hold-form';
 import { ProbeWorkbench } from '@/components/detection/probe-workbench';
 import { findCaseForActor } from '@/lib/server/dal/cases';
-import { requirePermission } from '@/lib/server/dal/require-permission';
+import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
 import { listSearchesOfCase } from '@/lib/server/dal/searches';
 import { readSearchPolicyForPage } from '@/lib/server/dal/settings';
 import { listSearchableWatchlists } from '@/lib/server/dal/watchlists';
@@ -16,7 +15,7 @@ export default async function CasePage({ params }: { params: Promise<{ caseId: s
   const actor = await requirePermission('case:read', '/cases/[caseId]');
   const id = z.string().uuid().safeParse(caseId);
   const found = id.success ? await findCaseForActor(actor, id.data) : null;
-  if (!found) notFound();
+  if (!found) return refuseAsNotFound(actor, '/cases/[caseId]', caseId);
   const [searches, watchlists, policy] = await Promise.all([
     listSearchesOfCase(actor, found.id),
     listSearchableWatchlists(actor.id),

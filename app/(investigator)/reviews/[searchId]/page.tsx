@@ -3,9 +3,8 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { ReviewBench } from '@/components/review/review-bench';
 import { TakeSecondReview } from '@/components/review/take-second-review';
-import { requirePermission } from '@/lib/server/dal/require-permission';
+import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
 import { findSearchReviewForActor } from '@/lib/server/dal/search-review';
-import { notFound } from 'next/navigation';
 
 /**
  * The blind second review. Everything on this page comes from a view built for the second reviewer:
@@ -16,9 +15,12 @@ export default async function SecondReviewPage({ params }: { params: Promise<{ s
   const { searchId } = await params;
   const actor = await requirePermission('adjudication:record', '/reviews/[searchId]');
   const id = z.string().uuid().safeParse(searchId);
-  if (!id.success) notFound();
+  if (!id.success) return refuseAsNotFound(actor, '/reviews/[searchId]', searchId);
   const page = await findSearchReviewForActor(actor, id.data, { stage: 'second', withLandmarks: true });
-  if (!page || page.kind !== 'bench') {
+  // Another team's search, or none: the same 404 (audited). A search of the team not yet taken gets
+  // the panel to take it, which says why when it cannot be (the first reviewer, already taken).
+  if (!page) return refuseAsNotFound(actor, '/reviews/[searchId]', searchId);
+  if (page.kind !== 'bench') {
     return (
       <>
         <p>

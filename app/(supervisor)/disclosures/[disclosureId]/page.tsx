@@ -1,9 +1,8 @@
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { DecideDisclosureForm } from '@/components/supervision/decide-disclosure-form';
 import { WholeStoryView } from '@/components/supervision/whole-story';
-import { requirePermission } from '@/lib/server/dal/require-permission';
+import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
 import { findWholeStoryForActor } from '@/lib/server/dal/whole-story';
 import { hasPermission } from '@/lib/shared/permissions';
 
@@ -17,7 +16,7 @@ export default async function DisclosurePage({ params }: { params: Promise<{ dis
   const actor = await requirePermission('disclosure:read', '/disclosures/[disclosureId]');
   const id = z.string().uuid().safeParse(disclosureId);
   const story = id.success ? await findWholeStoryForActor(actor, { disclosureId: id.data }) : null;
-  if (!story?.disclosure) notFound();
+  if (!story?.disclosure) return refuseAsNotFound(actor, '/disclosures/[disclosureId]', disclosureId);
   const disclosure = story.disclosure;
   const lead = story.candidates.find((candidate) => candidate.id === disclosure.candidateId)!;
   const leadLabel = `${lead.subjectName} (${lead.subjectReference})`;

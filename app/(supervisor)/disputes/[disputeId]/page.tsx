@@ -1,9 +1,8 @@
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { ResolveDisputeForm } from '@/components/supervision/resolve-dispute-form';
 import { WholeStoryView } from '@/components/supervision/whole-story';
-import { requirePermission } from '@/lib/server/dal/require-permission';
+import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
 import { findWholeStoryForActor } from '@/lib/server/dal/whole-story';
 import { hasPermission } from '@/lib/shared/permissions';
 
@@ -12,7 +11,7 @@ export default async function DisputePage({ params }: { params: Promise<{ disput
   const actor = await requirePermission('disclosure:read', '/disputes/[disputeId]');
   const id = z.string().uuid().safeParse(disputeId);
   const story = id.success ? await findWholeStoryForActor(actor, { disputeId: id.data }) : null;
-  if (!story?.dispute) notFound();
+  if (!story?.dispute) return refuseAsNotFound(actor, '/disputes/[disputeId]', disputeId);
   const dispute = story.dispute;
   const disputed = story.candidates.filter((candidate) => dispute.disputedCandidateIds.includes(candidate.id));
   const canResolve = dispute.status === 'open' && hasPermission(actor.role, 'disclosure:decide') && !story.viewerConflict;

@@ -1,5 +1,4 @@
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { DeleteWatchlistForm } from '@/components/admin/delete-watchlist-form';
 import { EnrolmentUploader } from '@/components/admin/enrolment-uploader';
@@ -7,7 +6,7 @@ import { EditSubjectForm } from '@/components/admin/edit-subject-form';
 import { EditWatchlistForm } from '@/components/admin/edit-watchlist-form';
 import { EraseSubjectButton } from '@/components/admin/erase-subject-button';
 import { ResolveSetAside } from '@/components/admin/resolve-set-aside';
-import { requirePermission } from '@/lib/server/dal/require-permission';
+import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
 import { findWatchlistDetail, listInvestigators, listSubjectsOfWatchlist, listWatchlistHistory } from '@/lib/server/dal/watchlists';
 
 export default async function WatchlistPage({
@@ -17,12 +16,12 @@ export default async function WatchlistPage({
   params: Promise<{ watchlistId: string }>;
   searchParams: Promise<{ q?: string }>;
 }) {
-  await requirePermission('watchlist:manage', '/admin/watchlists/[watchlistId]');
+  const actor = await requirePermission('watchlist:manage', '/admin/watchlists/[watchlistId]');
   const { watchlistId } = await params;
   const filter = ((await searchParams).q ?? '').slice(0, 100);
   const id = z.string().uuid().safeParse(watchlistId);
   const list = id.success ? await findWatchlistDetail(id.data) : null;
-  if (!list) notFound();
+  if (!list) return refuseAsNotFound(actor, '/admin/watchlists/[watchlistId]', watchlistId);
   const [subjects, history, investigators] = await Promise.all([listSubjectsOfWatchlist(list.id, filter), listWatchlistHistory(list.id), listInvestigators()]);
   return (
     <>

@@ -1,9 +1,8 @@
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { PackDocument } from '@/components/supervision/pack-document';
 import { findPackContentForActor } from '@/lib/server/dal/disclosure-pack';
-import { requirePermission } from '@/lib/server/dal/require-permission';
+import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
 
 // The disclosure pack as a printable page (the browser's Print makes paper or a PDF of it). The signed
 // record is the stored PDF, whose SHA-256 the approval's audit event holds; this page shows the same
@@ -13,7 +12,7 @@ export default async function PackPage({ params }: { params: Promise<{ disclosur
   const actor = await requirePermission('disclosure:read', '/disclosures/[disclosureId]/pack');
   const id = z.string().uuid().safeParse(disclosureId);
   const content = id.success ? await findPackContentForActor(actor, id.data) : null;
-  if (!content) notFound();
+  if (!content) return refuseAsNotFound(actor, '/disclosures/[disclosureId]/pack', disclosureId);
   return (
     <>
       <div className="pack-screen-only">

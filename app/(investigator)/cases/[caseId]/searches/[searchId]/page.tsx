@@ -1,9 +1,9 @@
 import Link from 'next/link';
-import { notFound, redirect } from 'next/navigation';
+import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { ReviewBench } from '@/components/review/review-bench';
 import { MyDecisions, ReviewComparison, ReviewTimeline } from '@/components/review/review-record';
-import { requirePermission } from '@/lib/server/dal/require-permission';
+import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
 import { findSearchReviewForActor } from '@/lib/server/dal/search-review';
 import { REVIEW_STATE_LABELS } from '@/lib/shared/review/review-outcome';
 
@@ -12,7 +12,7 @@ export default async function SearchReviewPage({ params }: { params: Promise<{ c
   const actor = await requirePermission('search:review', '/cases/[caseId]/searches/[searchId]');
   const id = z.string().uuid().safeParse(searchId);
   const page = id.success ? await findSearchReviewForActor(actor, id.data, { withLandmarks: true }) : null;
-  if (!page) notFound();
+  if (!page || page.kind === 'not_taken') return refuseAsNotFound(actor, '/cases/[caseId]/searches/[searchId]', searchId);
   if (page.kind === 'second_review') redirect(`/reviews/${page.searchId}`);
   const { facts } = page;
   return (
