@@ -11,6 +11,8 @@ export type WatchlistSummary = {
   authority: string;
   retentionDays: number;
   reviewDate: Date;
+  /** Past its review date by the same rule a search applies (searching it needs an acknowledgement). */
+  isReviewOverdue: boolean;
   owner: string;
   subjects: number;
   faces: number;
@@ -37,6 +39,7 @@ export async function listWatchlists(only?: { id: string }, db?: Db): Promise<Wa
   return rows.map(({ owner, _count, ...row }) => ({
     ...row,
     searchableBy: row.searchableBy.map((id) => names.get(id) ?? 'a removed user'),
+    isReviewOverdue: isPastReviewDate(row),
     owner: owner.displayName,
     subjects: _count.subjects,
     faces: _count.enrolledFaces,
