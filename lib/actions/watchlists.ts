@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { composeAction } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { markSubjectForErasure, markWatchlistForErasure } from '@/lib/server/gallery/erase-faces';
 import { runGalleryMaintenance } from '@/lib/server/gallery/run-gallery-maintenance';
@@ -30,11 +31,7 @@ const createWatchlistAction = defineAction({
   },
 });
 
-export async function createWatchlist(input: unknown) {
-  const result = await createWatchlistAction(input);
-  if (result.ok) revalidatePath('/admin/watchlists');
-  return result;
-}
+export const createWatchlist = composeAction(createWatchlistAction, { onSuccess: () => revalidatePath('/admin/watchlists') });
 
 const eraseSubjectAction = defineAction({
   name: 'watchlist.erase_subject',
@@ -58,14 +55,12 @@ const eraseSubjectAction = defineAction({
   },
 });
 
-export async function eraseSubject(input: unknown) {
-  const result = await eraseSubjectAction(input);
-  if (result.ok) {
+export const eraseSubject = composeAction(eraseSubjectAction, {
+  async onSuccess({ watchlistId }) {
     await completeErasure();
-    revalidatePath(`/admin/watchlists/${result.data.watchlistId}`);
-  }
-  return result;
-}
+    revalidatePath(`/admin/watchlists/${watchlistId}`);
+  },
+});
 
 const deleteWatchlistAction = defineAction({
   name: 'watchlist.delete',
@@ -89,14 +84,12 @@ const deleteWatchlistAction = defineAction({
   },
 });
 
-export async function deleteWatchlist(input: unknown) {
-  const result = await deleteWatchlistAction(input);
-  if (result.ok) {
+export const deleteWatchlist = composeAction(deleteWatchlistAction, {
+  async onSuccess() {
     await completeErasure();
     revalidatePath('/admin/watchlists');
-  }
-  return result;
-}
+  },
+});
 
 // After the commit the faces are already out of every search; removing them from the index and the
 // disk may fail (index down) and is then finished by the next maintenance run or `npm run reconcile`.
