@@ -15,7 +15,14 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          environment: 'node',
+          // The import-boundary test loads every lib/actions module; next-auth's ESM imports
+          // 'next/server' without an extension, which only Vite's resolver (inlining) accepts.
+          server: { deps: { inline: ['next-auth'] } },
+        },
       },
       {
         resolve: { alias },

@@ -1,5 +1,5 @@
-// `npm test`: every test the project has — unit, integration (PGlite and PostgreSQL) and end-to-end
-// in a real Chromium. Installs nothing silently: a missing browser is installed from Debian when
+// `npm test`: the linter, then every test the project has — unit, integration (PGlite and PostgreSQL)
+// and end-to-end in a real Chromium. Installs nothing silently: a missing browser is installed from Debian when
 // running as root, otherwise the run stops and says how.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -52,6 +52,7 @@ ensureChromium();
 ensurePoppler();
 const bin = (name) => resolve(root, 'node_modules', '.bin', name);
 const results = {
+  'lint (eslint)': run('lint', bin('eslint'), ['--max-warnings=0', '.']),
   'unit + integration (vitest)': run('unit + integration', bin('vitest'), ['run']),
   'end-to-end (playwright)': run('end-to-end', bin('playwright'), ['test']),
 };

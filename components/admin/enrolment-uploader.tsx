@@ -36,7 +36,8 @@ export function EnrolmentUploader({ watchlistId }: { watchlistId: string }) {
   const [isRunning, setIsRunning] = useState(false);
   const stopRequested = useRef(false);
   const nextId = useRef(1);
-  const started = useRef(0);
+  // Measured in the loop, not during render: a render must not read the clock (react-hooks/purity).
+  const [imagesPerSecond, setImagesPerSecond] = useState<number | null>(null);
 
   function add(files: FileList | null) {
     if (!files) return;
@@ -53,7 +54,9 @@ export function EnrolmentUploader({ watchlistId }: { watchlistId: string }) {
   async function run(only: (item: Item) => boolean) {
     setIsRunning(true);
     stopRequested.current = false;
-    started.current = Date.now();
+    setImagesPerSecond(null);
+    const startedAt = Date.now();
+    let finished = 0;
     for (const item of items.filter(only)) {
       if (stopRequested.current) break;
       update(item.id, { status: 'working', detail: undefined });
@@ -70,6 +73,8 @@ export function EnrolmentUploader({ watchlistId }: { watchlistId: string }) {
       } catch (error) {
         update(item.id, { status: 'failed', detail: (error as Error).message || 'The request failed.' });
       }
+      finished += 1;
+      setImagesPerSecond(finished / Math.max((Date.now() - startedAt) / 1000, 1e-3));
     }
     setIsRunning(false);
     router.refresh();
@@ -77,7 +82,6 @@ export function EnrolmentUploader({ watchlistId }: { watchlistId: string }) {
 
   const done = items.filter((item) => !['queued', 'working'].includes(item.status)).length;
   const count = (status: Status) => items.filter((item) => item.status === status).length;
-  const elapsed = (Date.now() - started.current) / 1000;
 
   return (
     <div className="panel">
@@ -118,7 +122,7 @@ export function EnrolmentUploader({ watchlistId }: { watchlistId: string }) {
           <p className="muted" data-testid="enrolment-summary">
             {done} of {items.length} done · {count('enrolled')} enrolled · {count('duplicate')} already there · {count('set_aside')} set aside ·{' '}
             {count('failed')} failed
-            {isRunning && done > 0 ? ` · ${(done / elapsed).toFixed(1)} images/s` : ''}
+            {isRunning && imagesPerSecond !== null ? ` · ${imagesPerSecond.toFixed(1)} images/s` : ''}
           </p>
           <table>
             <thead>

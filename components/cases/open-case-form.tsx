@@ -13,7 +13,7 @@ export function OpenCaseForm() {
     <form className="stack" onSubmit={form.onSubmit}>
       <label>
         Case reference
-        <span className="hint">As recorded in your force's case management system.</span>
+        <span className="hint">As recorded in your force&rsquo;s case management system.</span>
         <input name="reference" required />
         <FieldError error={error} name="reference" />
       </label>

@@ -491,23 +491,23 @@ function NoMatchSummary({ state }: { state: BenchState }) {
 
 
 function KeyLegend({ isReadOnly }: { isReadOnly: boolean }) {
-  const keys: [ReactNode, string][] = [
-    [<><kbd>←</kbd> <kbd>→</kbd></>, 'previous / next candidate'],
+  const keys: { keyNames: ReactNode; meaning: string }[] = [
+    { keyNames: <><kbd>←</kbd> <kbd>→</kbd></>, meaning: 'previous / next candidate' },
     ...(isReadOnly
       ? []
-      : ([
-          [<><kbd>P</kbd> <kbd>N</kbd> <kbd>I</kbd></>, 'possible match / no match / inconclusive'],
-          [<kbd>C</kbd>, 'show or hide the feature checklist'],
-          [<kbd>Enter</kbd>, 'commit decisions (asks first)'],
-        ] as [ReactNode, string][])),
-    [<kbd>Esc</kbd>, 'leave a text field, close a dialog or panel'],
-    [<><kbd>+</kbd> <kbd>−</kbd> <kbd>0</kbd></>, 'zoom both faces, reset'],
-    [<><kbd>Shift</kbd>+arrows</>, 'pan both faces'],
+      : [
+          { keyNames: <><kbd>P</kbd> <kbd>N</kbd> <kbd>I</kbd></>, meaning: 'possible match / no match / inconclusive' },
+          { keyNames: <kbd>C</kbd>, meaning: 'show or hide the feature checklist' },
+          { keyNames: <kbd>Enter</kbd>, meaning: 'commit decisions (asks first)' },
+        ]),
+    { keyNames: <kbd>Esc</kbd>, meaning: 'leave a text field, close a dialog or panel' },
+    { keyNames: <><kbd>+</kbd> <kbd>−</kbd> <kbd>0</kbd></>, meaning: 'zoom both faces, reset' },
+    { keyNames: <><kbd>Shift</kbd>+arrows</>, meaning: 'pan both faces' },
   ];
   return (
     <section className="bench-legend" aria-label="Keyboard shortcuts">
       <dl>
-        {keys.map(([keyNames, meaning]) => (
+        {keys.map(({ keyNames, meaning }) => (
           <div key={meaning} className="bench-legend-row">
             <dt>{keyNames}</dt>
             <dd>{meaning}</dd>

@@ -3,6 +3,7 @@
 import { headers } from 'next/headers';
 import { changeOwnPasswordSpec, dismissSignInNoticeSpec } from '@/lib/server/actions/specs/account';
 import { throttleAddressFromHeaders } from '@/lib/server/auth/authenticate';
+import { composeAction } from '@/lib/server/actions/create-action-definer';
 import { defineAccountAction } from '@/lib/server/auth/define-account-action';
 import { clearSessionCookie } from '@/lib/server/auth/sign-in-cookie';
 import { getConfig } from '@/lib/server/config';
@@ -13,15 +14,10 @@ import { getPrisma } from '@/lib/server/db/database';
 const changeOwnPasswordAction = defineAccountAction(
   changeOwnPasswordSpec({ getPrisma, readAddress: async () => throttleAddressFromHeaders(await headers(), getConfig().trustedProxyHops) }),
 );
-const dismissSignInNoticeAction = defineAccountAction(dismissSignInNoticeSpec);
 
-export async function changeOwnPassword(input: unknown) {
-  const result = await changeOwnPasswordAction(input);
+export const changeOwnPassword = composeAction(changeOwnPasswordAction, {
   // The session has ended on the server; the browser drops its cookie too, and signs in afresh.
-  if (result.ok) await clearSessionCookie();
-  return result;
-}
+  onSuccess: () => clearSessionCookie(),
+});
 
-export async function dismissSignInNotice(input: unknown) {
-  return dismissSignInNoticeAction(input);
-}
+export const dismissSignInNotice = defineAccountAction(dismissSignInNoticeSpec);

@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { composeAction } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { createApiClientSpec, revokeApiClientSpec, rotateApiClientSecretSpec } from '@/lib/server/actions/specs/api-clients';
 
@@ -10,21 +11,9 @@ const createApiClientAction = defineAction(createApiClientSpec);
 const revokeApiClientAction = defineAction(revokeApiClientSpec);
 const rotateApiClientSecretAction = defineAction(rotateApiClientSecretSpec);
 
+const refreshPage = { onSuccess: () => revalidatePath('/admin/api-clients') };
+
 /** The secret is in the result once, and nowhere else. */
-export async function createApiClient(input: unknown) {
-  const result = await createApiClientAction(input);
-  if (result.ok) revalidatePath('/admin/api-clients');
-  return result;
-}
-
-export async function revokeApiClient(input: unknown) {
-  const result = await revokeApiClientAction(input);
-  if (result.ok) revalidatePath('/admin/api-clients');
-  return result;
-}
-
-export async function rotateApiClientSecret(input: unknown) {
-  const result = await rotateApiClientSecretAction(input);
-  if (result.ok) revalidatePath('/admin/api-clients');
-  return result;
-}
+export const createApiClient = composeAction(createApiClientAction, refreshPage);
+export const revokeApiClient = composeAction(revokeApiClientAction, refreshPage);
+export const rotateApiClientSecret = composeAction(rotateApiClientSecretAction, refreshPage);

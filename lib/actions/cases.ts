@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { composeAction } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { openCaseSpec } from '@/lib/server/actions/specs/cases';
 import { requireCaseForActor } from '@/lib/server/dal/cases';
@@ -10,11 +11,7 @@ import { legalHoldInputSchema, placeLegalHold, releaseLegalHold } from '@/lib/se
 
 const openCaseAction = defineAction(openCaseSpec);
 
-export async function openCase(input: unknown) {
-  const result = await openCaseAction(input);
-  if (result.ok) revalidatePath('/cases');
-  return result;
-}
+export const openCase = composeAction(openCaseAction, { onSuccess: () => revalidatePath('/cases') });
 
 const closeCaseAction = defineAction({
   name: 'case.close',
@@ -30,11 +27,7 @@ const closeCaseAction = defineAction({
   },
 });
 
-export async function closeCase(input: unknown) {
-  const result = await closeCaseAction(input);
-  if (result.ok) revalidatePath(`/cases/${(input as { caseId: string }).caseId}`);
-  return result;
-}
+export const closeCase = composeAction(closeCaseAction, { onSuccess: (_data, input) => revalidatePath(`/cases/${(input as { caseId: string }).caseId}`) });
 
 // A legal hold suspends every retention deletion of the case's data. The team's investigators place and
 // release it on their own case; both are audited with the reason (and, on release, the hold released).
@@ -51,11 +44,7 @@ const placeLegalHoldAction = defineAction({
   },
 });
 
-export async function placeCaseLegalHold(input: unknown) {
-  const result = await placeLegalHoldAction(input);
-  if (result.ok) revalidatePath(`/cases/${(input as { caseId: string }).caseId}`);
-  return result;
-}
+export const placeCaseLegalHold = composeAction(placeLegalHoldAction, { onSuccess: (_data, input) => revalidatePath(`/cases/${(input as { caseId: string }).caseId}`) });
 
 const releaseLegalHoldAction = defineAction({
   name: 'case.release_legal_hold',
@@ -74,8 +63,4 @@ const releaseLegalHoldAction = defineAction({
   },
 });
 
-export async function releaseCaseLegalHold(input: unknown) {
-  const result = await releaseLegalHoldAction(input);
-  if (result.ok) revalidatePath(`/cases/${(input as { caseId: string }).caseId}`);
-  return result;
-}
+export const releaseCaseLegalHold = composeAction(releaseLegalHoldAction, { onSuccess: (_data, input) => revalidatePath(`/cases/${(input as { caseId: string }).caseId}`) });

@@ -1,5 +1,6 @@
 'use server';
 
+import { composeAction } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { recordProbeFaceSpec } from '@/lib/server/actions/specs/record-probe-face';
 import { readProbeFaceForm } from '@/lib/server/probes/read-probe-face-form';
@@ -12,6 +13,4 @@ const recordProbeFaceAction = defineAction(recordProbeFaceSpec);
  * and `crop`, the aligned 112×112 face crop as a PNG or JPEG file. The server re-embeds the crop and
  * measures its quality itself before anything is stored.
  */
-export async function recordProbeFaceForSearch(formData: FormData) {
-  return recordProbeFaceAction(await readProbeFaceForm(formData));
-}
+export const recordProbeFaceForSearch = composeAction(recordProbeFaceAction, { readInput: (formData: FormData) => readProbeFaceForm(formData) });

@@ -1,32 +1,18 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { composeAction } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { commitReviewSpec, correctDecisionSpec, requestDisclosureSpec, takeSecondReviewSpec } from '@/lib/server/actions/specs/review';
 
 const commitReviewAction = defineAction(commitReviewSpec);
-const correctDecisionAction = defineAction(correctDecisionSpec);
 const takeSecondReviewAction = defineAction(takeSecondReviewSpec);
 const requestDisclosureAction = defineAction(requestDisclosureSpec);
 
-export async function commitReview(input: unknown) {
-  const result = await commitReviewAction(input);
-  if (result.ok) revalidatePath('/reviews');
-  return result;
-}
+export const commitReview = composeAction(commitReviewAction, { onSuccess: () => revalidatePath('/reviews') });
 
-export async function correctDecision(input: unknown) {
-  return correctDecisionAction(input);
-}
+export const correctDecision = defineAction(correctDecisionSpec);
 
-export async function takeSecondReview(input: unknown) {
-  const result = await takeSecondReviewAction(input);
-  if (result.ok) revalidatePath('/reviews');
-  return result;
-}
+export const takeSecondReview = composeAction(takeSecondReviewAction, { onSuccess: () => revalidatePath('/reviews') });
 
-export async function requestDisclosure(input: unknown) {
-  const result = await requestDisclosureAction(input);
-  if (result.ok) revalidatePath('/disclosures');
-  return result;
-}
+export const requestDisclosure = composeAction(requestDisclosureAction, { onSuccess: () => revalidatePath('/disclosures') });

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { authorizeCreation } from '@/lib/server/actions/create-action-definer';
+import { composeAction } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { SESSION_POLICY_KEY, writeSessionPolicy } from '@/lib/server/settings/session-policy';
 import { sessionPolicySchema } from '@/lib/shared/schemas/session-policy';
@@ -19,8 +20,4 @@ const updateSessionPolicyAction = defineAction({
 });
 
 /** Applies at once: open sessions are checked against the policy on every request. */
-export async function updateSessionPolicy(input: unknown) {
-  const result = await updateSessionPolicyAction(input);
-  if (result.ok) revalidatePath('/admin/settings');
-  return result;
-}
+export const updateSessionPolicy = composeAction(updateSessionPolicyAction, { onSuccess: () => revalidatePath('/admin/settings') });

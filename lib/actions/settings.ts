@@ -2,6 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { authorizeCreation } from '@/lib/server/actions/create-action-definer';
+import { composeAction } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { readSearchPolicy, writeSearchPolicy, SEARCH_POLICY_KEY } from '@/lib/server/settings/search-policy';
 import { updateRetentionPolicySchema, updateSearchPolicySchema } from '@/lib/shared/schemas/settings';
@@ -20,11 +21,7 @@ const updateSearchPolicyAction = defineAction({
   },
 });
 
-export async function updateSearchPolicy(input: unknown) {
-  const result = await updateSearchPolicyAction(input);
-  if (result.ok) revalidatePath('/admin/settings');
-  return result;
-}
+export const updateSearchPolicy = composeAction(updateSearchPolicyAction, { onSuccess: () => revalidatePath('/admin/settings') });
 
 const updateRetentionPolicyAction = defineAction({
   name: 'settings.update_retention_policy',
@@ -38,8 +35,4 @@ const updateRetentionPolicyAction = defineAction({
   },
 });
 
-export async function updateRetentionPolicy(input: unknown) {
-  const result = await updateRetentionPolicyAction(input);
-  if (result.ok) revalidatePath('/admin/settings');
-  return result;
-}
+export const updateRetentionPolicy = composeAction(updateRetentionPolicyAction, { onSuccess: () => revalidatePath('/admin/settings') });

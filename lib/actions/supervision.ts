@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { composeAction } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { approveDisclosureSpec, refuseDisclosureSpec, resolveDisputeSpec } from '@/lib/server/actions/specs/supervision';
 
@@ -8,20 +9,8 @@ const approveDisclosureAction = defineAction(approveDisclosureSpec);
 const refuseDisclosureAction = defineAction(refuseDisclosureSpec);
 const resolveDisputeAction = defineAction(resolveDisputeSpec);
 
-export async function approveDisclosure(input: unknown) {
-  const result = await approveDisclosureAction(input);
-  if (result.ok) revalidatePath('/disclosures');
-  return result;
-}
+export const approveDisclosure = composeAction(approveDisclosureAction, { onSuccess: () => revalidatePath('/disclosures') });
 
-export async function refuseDisclosure(input: unknown) {
-  const result = await refuseDisclosureAction(input);
-  if (result.ok) revalidatePath('/disclosures');
-  return result;
-}
+export const refuseDisclosure = composeAction(refuseDisclosureAction, { onSuccess: () => revalidatePath('/disclosures') });
 
-export async function resolveDispute(input: unknown) {
-  const result = await resolveDisputeAction(input);
-  if (result.ok) revalidatePath('/disclosures');
-  return result;
-}
+export const resolveDispute = composeAction(resolveDisputeAction, { onSuccess: () => revalidatePath('/disclosures') });

@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { composeAction } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { createUserSpec, resetUserPasswordSpec, setUserDisabledSpec, setUserRoleSpec, setUserTeamSpec } from '@/lib/server/actions/specs/users';
 
@@ -13,33 +14,13 @@ const setUserRoleAction = defineAction(setUserRoleSpec);
 const resetUserPasswordAction = defineAction(resetUserPasswordSpec);
 
 /** Shows the new account's temporary password once, in the result. */
-export async function createUser(input: unknown) {
-  const result = await createUserAction(input);
-  if (result.ok) revalidatePath('/admin/users');
-  return result;
-}
+export const createUser = composeAction(createUserAction, { onSuccess: () => revalidatePath('/admin/users') });
 
-export async function setUserDisabled(input: unknown) {
-  const result = await setUserDisabledAction(input);
-  if (result.ok) revalidatePath('/admin/users');
-  return result;
-}
+export const setUserDisabled = composeAction(setUserDisabledAction, { onSuccess: () => revalidatePath('/admin/users') });
 
-export async function setUserTeam(input: unknown) {
-  const result = await setUserTeamAction(input);
-  if (result.ok) revalidatePath('/admin/users');
-  return result;
-}
+export const setUserTeam = composeAction(setUserTeamAction, { onSuccess: () => revalidatePath('/admin/users') });
 
-export async function setUserRole(input: unknown) {
-  const result = await setUserRoleAction(input);
-  if (result.ok) revalidatePath('/admin/users');
-  return result;
-}
+export const setUserRole = composeAction(setUserRoleAction, { onSuccess: () => revalidatePath('/admin/users') });
 
 /** Shows the new temporary password once, in the result. */
-export async function resetUserPassword(input: unknown) {
-  const result = await resetUserPasswordAction(input);
-  if (result.ok) revalidatePath('/admin/users');
-  return result;
-}
+export const resetUserPassword = composeAction(resetUserPasswordAction, { onSuccess: () => revalidatePath('/admin/users') });

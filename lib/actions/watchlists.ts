@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { composeAction } from '@/lib/server/actions/create-action-definer';
 import { defineAction } from '@/lib/server/actions/define-action';
 import { createWatchlistSpec } from '@/lib/server/actions/specs/create-watchlist';
 import { markSubjectForErasure, markWatchlistForErasure } from '@/lib/server/gallery/erase-faces';
@@ -12,11 +13,7 @@ import { deleteWatchlistSchema, eraseSubjectSchema } from '@/lib/shared/schemas/
 // The same specification `npm run enrol -- --create` wraps.
 const createWatchlistAction = defineAction(createWatchlistSpec);
 
-export async function createWatchlist(input: unknown) {
-  const result = await createWatchlistAction(input);
-  if (result.ok) revalidatePath('/admin/watchlists');
-  return result;
-}
+export const createWatchlist = composeAction(createWatchlistAction, { onSuccess: () => revalidatePath('/admin/watchlists') });
 
 const eraseSubjectAction = defineAction({
   name: 'watchlist.erase_subject',
@@ -41,14 +38,12 @@ const eraseSubjectAction = defineAction({
   },
 });
 
-export async function eraseSubject(input: unknown) {
-  const result = await eraseSubjectAction(input);
-  if (result.ok) {
+export const eraseSubject = composeAction(eraseSubjectAction, {
+  async onSuccess({ watchlistId }) {
     await completeErasure();
-    revalidatePath(`/admin/watchlists/${result.data.watchlistId}`);
-  }
-  return result;
-}
+    revalidatePath(`/admin/watchlists/${watchlistId}`);
+  },
+});
 
 const deleteWatchlistAction = defineAction({
   name: 'watchlist.delete',
@@ -72,34 +67,28 @@ const deleteWatchlistAction = defineAction({
   },
 });
 
-export async function deleteWatchlist(input: unknown) {
-  const result = await deleteWatchlistAction(input);
-  if (result.ok) {
+export const deleteWatchlist = composeAction(deleteWatchlistAction, {
+  async onSuccess() {
     await completeErasure();
     revalidatePath('/admin/watchlists');
-  }
-  return result;
-}
+  },
+});
 
 const updateWatchlistAction = defineAction(updateWatchlistSpec);
 
 /** Edits a list's terms (purpose, authority, retention, review date, who may search it); see the spec. */
-export async function updateWatchlist(input: unknown) {
-  const result = await updateWatchlistAction(input);
-  if (result.ok) {
+export const updateWatchlist = composeAction(updateWatchlistAction, {
+  onSuccess(data) {
     revalidatePath('/admin/watchlists');
-    revalidatePath(`/admin/watchlists/${result.data.watchlistId}`);
-  }
-  return result;
-}
+    revalidatePath(`/admin/watchlists/${data.watchlistId}`);
+  },
+});
 
 const updateSubjectAction = defineAction(updateSubjectSpec);
 
-export async function updateSubject(input: unknown) {
-  const result = await updateSubjectAction(input);
-  if (result.ok) revalidatePath(`/admin/watchlists/${result.data.watchlistId}`);
-  return result;
-}
+export const updateSubject = composeAction(updateSubjectAction, {
+  onSuccess: (data) => revalidatePath(`/admin/watchlists/${data.watchlistId}`),
+});
 
 // After the commit the faces are already out of every search; removing them from the index and the
 // disk may fail (index down) and is then finished by the next maintenance run or `npm run reconcile`.

@@ -54,7 +54,6 @@ const holderOf = async (cookie: string) => {
 /** The action wrapper as the server builds it, with the actor read from this cookie. */
 const asCookie = (cookie: string) => createActionDefiner({ getActor: () => activeActorOf(cookie), getPrisma: async () => database.prisma, logError: () => {} });
 const asHolderOf = (cookie: string) => createActionDefiner({ getActor: () => holderOf(cookie), getPrisma: async () => database.prisma, logError: () => {} });
-const asActor = (actor: Actor) => createActionDefiner({ getActor: async () => actor, getPrisma: async () => database.prisma, logError: () => {} });
 const changePassword = changeOwnPasswordSpec({ getPrisma: async () => database.prisma, readAddress: async () => '192.168.250.250' });
 
 async function makeUser(email: string, role: 'investigator' | 'supervisor' | 'admin', teamName: string | null = 'Team A'): Promise<Actor> {
@@ -65,7 +64,6 @@ async function makeUser(email: string, role: 'investigator' | 'supervisor' | 'ad
   });
 }
 
-const openSessions = (userId: string) => database.prisma.userSession.count({ where: { userId, endedAt: null } });
 const lastEvent = (action: string) => database.prisma.auditEvent.findFirstOrThrow({ where: { action }, orderBy: { sequence: 'desc' } });
 
 beforeAll(async () => {

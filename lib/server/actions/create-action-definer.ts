@@ -97,7 +97,7 @@ export function createActionDefiner(dependencies: ActionDependencies) {
   return function defineAction<Schema extends z.ZodType, Data, Authorized = void, Prepared = void>(
     spec: ActionSpec<Schema, Data, Authorized, Prepared>,
   ) {
-    return async function action(rawInput: unknown): Promise<ActionResult<Data>> {
+    return markDefined(async function action(rawInput: unknown): Promise<ActionResult<Data>> {
       let actor: Actor | null = null;
       let prisma: PrismaClient;
       let request: RequestContext | null;
@@ -190,8 +190,47 @@ export function createActionDefiner(dependencies: ActionDependencies) {
         logError(eventId, error);
         return refuse('INTERNAL', 'Something went wrong. Nothing was changed.', {}, eventId);
       }
-    };
+    });
   };
+}
+
+// Every function the definer (or composeAction, around one) has made. Private to this module, so
+// nothing else can mark a function as wrapped: the import-boundary test asks `isDefinedAction` of
+// every export of lib/actions, and only functions built here answer yes.
+const definedActions = new WeakSet<(...args: never[]) => unknown>();
+
+function markDefined<Action extends (...args: never[]) => unknown>(action: Action): Action {
+  definedActions.add(action);
+  return action;
+}
+
+/** Whether a function was made by the action definer (or by composeAction around one). */
+export function isDefinedAction(value: unknown): boolean {
+  return typeof value === 'function' && definedActions.has(value as (...args: never[]) => unknown);
+}
+
+type DefinedAction<Data> = (rawInput: unknown) => Promise<ActionResult<Data>>;
+
+/**
+ * What a 'use server' export may put around an action the definer made, and nothing more: read the
+ * action's input out of what the browser sent (a form), follow a success (revalidate a page, clear a
+ * cookie), and shape the result it returns. Every check, the write and the audit record still happen
+ * in the wrapped action. Given anything the definer did not make, it throws as the module loads.
+ */
+export function composeAction<Data, Raw = unknown, Output = ActionResult<Data>>(
+  action: DefinedAction<Data>,
+  steps: {
+    readInput?: (raw: Raw) => unknown;
+    onSuccess?: (data: Data, raw: Raw) => void | Promise<void>;
+    after?: (result: ActionResult<Data>, raw: Raw) => Output | Promise<Output>;
+  },
+): (raw: Raw) => Promise<Output> {
+  if (!isDefinedAction(action)) throw new TypeError('composeAction wraps only an action made by the action definer.');
+  return markDefined(async (raw: Raw): Promise<Output> => {
+    const result = await action(steps.readInput ? await steps.readInput(raw) : raw);
+    if (result.ok && steps.onSuccess) await steps.onSuccess(result.data, raw);
+    return steps.after ? steps.after(result, raw) : (result as Output);
+  });
 }
 
 // The ids an input names, for the refusal audit record: what was attempted on what. Only fields known

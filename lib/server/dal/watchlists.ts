@@ -16,6 +16,8 @@ export type WatchlistSummary = {
   authority: string;
   retentionDays: number;
   reviewDate: Date;
+  /** Past its review date by the same rule a search applies (searching it needs an acknowledgement). */
+  isReviewOverdue: boolean;
   owner: string;
   subjects: number;
   faces: number;
@@ -44,6 +46,7 @@ export async function listWatchlists(only?: { id: string }, db?: Db): Promise<Wa
     ...row,
     searchableBy: row.searchableBy.map((id) => names.get(id) ?? 'a removed user'),
     searchableByIds: row.searchableBy,
+    isReviewOverdue: isPastReviewDate(row),
     owner: owner.displayName,
     subjects: _count.subjects,
     faces: _count.enrolledFaces,

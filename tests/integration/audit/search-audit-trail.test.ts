@@ -116,7 +116,9 @@ describe('the audit trail of one search', () => {
 
     const events = await eventsOf(searchId);
     expect(events.map((event) => `${event.action}:${event.outcome}`)).toEqual(['search.run:success', 'review.commit:success', 'review.take_second:success', 'review.commit:success', 'disclosure.request:success']);
-    const [run, first, take, second, disclosure] = events.map((event) => event.payload as Record<string, any>);
+    // The payload fields this test reads; each event carries more, checked with toMatchObject below.
+    type TrailPayload = { period: { start: string; end: string }; candidates: { candidateId: string; rank: number }[]; candidateOrder: string[]; decisions: unknown[] };
+    const [run, first, take, second, disclosure] = events.map((event) => event.payload as TrailPayload);
     const reviews = await database.prisma.review.findMany({ where: { searchId }, orderBy: { stage: 'asc' } });
     const search = await database.prisma.search.findUniqueOrThrow({ where: { id: searchId } });
 

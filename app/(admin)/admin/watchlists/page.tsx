@@ -40,7 +40,7 @@ export default async function WatchlistsPage() {
                 <td>{list.retentionDays} days</td>
                 <td>
                   {list.reviewDate.toISOString().slice(0, 10)}
-                  {list.reviewDate.getTime() < Date.now() ? <span className="badge warn"> review overdue</span> : null}
+                  {list.isReviewOverdue ? <span className="badge warn"> review overdue</span> : null}
                 </td>
               </tr>
             ))}
