@@ -141,6 +141,7 @@ export function ResolveSetAside({ exceptionId, subjectRef, sourceLabel }: { exce
         <ul className="row" style={{ listStyle: 'none', padding: 0, flexWrap: 'wrap' }} aria-label="Faces found">
           {state.faces.map((face) => (
             <li key={face.number} role="group" aria-label={`Face ${face.number}`} className="stack" style={{ alignItems: 'flex-start' }}>
+              {/* eslint-disable-next-line @next/next/no-img-element -- a crop made on the server for this form, not a URL to optimise */}
               <img className="face-thumb" src={`data:image/png;base64,${face.cropPngBase64}`} alt={`Face ${face.number}, ${face.verdict} quality`} width={96} height={96} />
               <span>
                 Face {face.number}: <span className={`badge ${face.isEnrollable ? '' : 'warn'}`}>{face.verdict}</span>

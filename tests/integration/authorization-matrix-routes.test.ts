@@ -97,8 +97,8 @@ async function visitPage(file: string, params: Record<string, string>, actor: Ma
 }
 
 async function callHandler(file: string, method: string, path: string, params: Record<string, string>): Promise<{ outcome: string; body: string }> {
-  const module = (await import(join(process.cwd(), file))) as Record<string, (request: Request, context: unknown) => Promise<Response>>;
-  const response = await module[method]!(new Request(`http://127.0.0.1${path}`, { method, headers: { 'user-agent': 'attack-suite' } }), { params: Promise.resolve(params) });
+  const loaded = (await import(join(process.cwd(), file))) as Record<string, (request: Request, context: unknown) => Promise<Response>>;
+  const response = await loaded[method]!(new Request(`http://127.0.0.1${path}`, { method, headers: { 'user-agent': 'attack-suite' } }), { params: Promise.resolve(params) });
   const body = response.headers.get('content-type')?.includes('json') ? await response.text() : '';
   if (response.status === 200 && body && Object.keys(JSON.parse(body)).join() === 'status') return { outcome: 'ok-anonymous', body };
   return { outcome: response.status === 200 ? 'ok' : String(response.status), body };

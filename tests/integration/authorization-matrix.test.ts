@@ -38,8 +38,8 @@ type ActionModule = Record<string, (input: unknown) => Promise<{ ok: boolean; er
 
 async function loadAction(key: string) {
   const [file, name] = key.split('.') as [string, string];
-  const module = (await import(join(process.cwd(), 'lib', 'actions', `${file}.ts`))) as ActionModule;
-  const action = module[name];
+  const loaded = (await import(join(process.cwd(), 'lib', 'actions', `${file}.ts`))) as ActionModule;
+  const action = loaded[name];
   if (typeof action !== 'function') throw new Error(`lib/actions/${file}.ts exports no function ${name}`);
   return action;
 }

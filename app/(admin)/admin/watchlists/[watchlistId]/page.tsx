@@ -98,6 +98,7 @@ export default async function WatchlistPage({
               <tr key={subject.id}>
                 <td>
                   {subject.thumbnailFaceId ? (
+                    // eslint-disable-next-line @next/next/no-img-element -- authorised crop route, never optimised or cached
                     <img className="face-thumb" src={`/api/crops/enrolled/${subject.thumbnailFaceId}`} alt={`Enrolled face of ${subject.reference}`} width={64} height={64} loading="lazy" />
                   ) : (
                     <span className="muted">no face</span>
@@ -177,6 +178,7 @@ export default async function WatchlistPage({
                 <tr key={entry.id}>
                   <td>
                     {entry.enrolledFaceId ? (
+                      // eslint-disable-next-line @next/next/no-img-element -- authorised crop route, never optimised or cached
                       <img className="face-thumb" src={`/api/crops/enrolled/${entry.enrolledFaceId}`} alt={`Face enrolled from ${entry.sourceLabel}`} width={64} height={64} loading="lazy" />
                     ) : (
                       <span className="muted">—</span>
