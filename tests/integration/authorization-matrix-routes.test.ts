@@ -54,6 +54,11 @@ function paramsFor(key: string): Record<string, string> {
     'GET /api/crops/candidate/[id]': { id: objects.candidateId },
     'GET /api/crops/enrolled/[id]': { id: objects.enrolledFaceId },
     'GET /api/disclosures/[id]/pack': { id: objects.approvedDisclosureId },
+    'GET /api/v1/docs/assets/[file]': { file: 'swagger-ui.css' },
+    'GET /api/v1/searches/[id]': { id: objects.awaiting.searchId },
+    'GET /api/v1/searches/[id]/probe-crop': { id: objects.awaiting.searchId },
+    'GET /api/v1/searches/[id]/candidates/[candidateId]/crop': { id: objects.awaiting.searchId, candidateId: objects.candidateId },
+    'POST /api/v1/searches/[id]/decisions': { id: objects.awaiting.searchId },
   };
   const params = byRoute[key];
   if (params) return params;

@@ -1,6 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
+import { createActionDefiner } from '@/lib/server/actions/create-action-definer';
+import { createApiClientSpec } from '@/lib/server/actions/specs/api-clients';
 import { authConfig, SESSION_COOKIE_MAX_AGE_SECONDS } from '@/lib/server/auth/auth-config';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { hashPassword } from '@/lib/server/auth/passwords';
@@ -114,6 +116,35 @@ export async function buildAttackWorld(database: Database, dataDir: string) {
     });
   }
 
+
+  /** An image set aside at enrolment in a fresh list, recorded by its SHA-256 as enrolment records it. */
+  async function setAsideImage(bytes: Buffer, reason: string) {
+    const list = await watchlist();
+    const imageSha256 = createHash('sha256').update(bytes).digest('hex');
+    const exception = await prisma.enrolmentException.create({
+      data: { watchlistId: list.id, subjectRef: unique('SA'), sourceLabel: 'set-aside.jpg', imageSha256, reason, details: { message: 'Set aside by the attack suite' } },
+      select: { id: true },
+    });
+    return exception.id;
+  }
+
+  function setAsideForm(exceptionId: string, bytes: Buffer, faceNumber?: number) {
+    const form = new FormData();
+    form.set('exceptionId', exceptionId);
+    form.set('file', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), 'set-aside.jpg');
+    if (faceNumber !== undefined) form.set('faceNumber', String(faceNumber));
+    return form;
+  }
+
+  /** A registered API client (made by the administrator through the same specification as the console). */
+  async function apiClient() {
+    const list = await watchlist();
+    const create = createActionDefiner({ getActor: async () => actors.admin, getPrisma: async () => prisma })(createApiClientSpec);
+    const result = await create({ name: unique('Client').replace(/[^A-Za-z0-9 ._-]/g, '-'), team: world.teamA.name, watchlists: [list.name] });
+    if (!result.ok) throw new Error(`could not register an API client: ${result.error.message}`);
+    return result.data.clientId;
+  }
+
   // A genuine face for the probe recording (LFW), as the browser would measure and crop it.
   let probeFace: Promise<{ crop: Buffer; face: ReturnType<typeof toProbeFaceInput> }> | undefined;
   function genuineProbeFace() {
@@ -195,6 +226,25 @@ export async function buildAttackWorld(database: Database, dataDir: string) {
       const list = await watchlist();
       return { watchlistId: list.id, reason: 'The operation has ended.', confirmName: list.name };
     },
+    'watchlists.updateWatchlist': async () => ({ watchlistId: (await watchlist()).id, purpose: 'Persons wanted on warrant, revised', authority: 'Chief Constable', retentionDays: 60, reviewDate: '2031-06-01', searchableBy: [] }),
+    'watchlists.updateSubject': async () => {
+      const list = await watchlist();
+      const subject = await prisma.subject.create({ data: { watchlistId: list.id, reference: unique('S'), displayName: 'Subject to rename' }, select: { id: true } });
+      return { subjectId: subject.id, reference: unique('S-RENAMED'), displayName: 'Renamed subject' };
+    },
+    'set-aside.inspectSetAsideImage': async () => {
+      const bytes = await plainJpeg();
+      return setAsideForm(await setAsideImage(bytes, 'no_face'), bytes);
+    },
+    'set-aside.enrolSetAsideFace': async () => {
+      // A genuine face (LFW) set aside for its quality, enrolled by picking its one face.
+      const bytes = readFileSync(lfwImage('George_W_Bush', 1));
+      return setAsideForm(await setAsideImage(bytes, 'poor_quality'), bytes, 1);
+    },
+    'set-aside.dismissSetAside': async () => ({ exceptionId: await setAsideImage(await plainJpeg(), 'no_face'), reason: 'Not the subject: a bystander at the scene.' }),
+    'api-clients.createApiClient': async () => ({ name: unique('Client').replace(/[^A-Za-z0-9 ._-]/g, '-'), team: world.teamA.name, watchlists: [(await watchlist()).name] }),
+    'api-clients.revokeApiClient': async () => ({ clientId: await apiClient() }),
+    'api-clients.rotateApiClientSecret': async () => ({ clientId: await apiClient() }),
     'watchlists.eraseSubject': async () => {
       const list = await watchlist();
       const subject = await prisma.subject.create({ data: { watchlistId: list.id, reference: unique('S'), displayName: 'Subject to erase' }, select: { id: true } });

@@ -70,6 +70,7 @@ const API_ROUTE_SERVER_MODULES = [
   'lib/server/http', // streaming responses: crops, disclosure packs
   'lib/server/health', // the health probe
   'lib/server/auth/current-actor', // who is asking, for an export's own permission check
+  'lib/server/api', // the /api/v1 contract: bearer tokens, problem documents, idempotency, run over the workstation's own specs
 ] as const;
 
 describe('import boundaries', () => {

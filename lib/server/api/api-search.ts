@@ -18,6 +18,7 @@ import { whereVisible } from '@/lib/server/dal/visibility';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { jsonResponse } from './api-response';
+import { recordSearchView } from '@/lib/server/review/record-search-view';
 
 export const SEARCH_AUDIT_ACTION = 'api.search.create';
 
@@ -311,4 +312,14 @@ export async function readApiSearch(prisma: PrismaClient, actor: Actor, searchId
     })),
   };
   return { body, caseId: search.caseId, probeFaceId: search.probeFaceId };
+}
+
+/** Reading a search's candidates again is a view of people's faces and names, recorded like the bench's. */
+export async function recordApiSearchView(call: ApiCall, read: NonNullable<Awaited<ReturnType<typeof readApiSearch>>>, operatorId: string | null) {
+  await recordSearchView(
+    call.prisma,
+    call.actor,
+    { searchId: read.body.id, caseId: read.caseId, probeFaceId: read.probeFaceId, candidatesShown: read.body.candidates.map((candidate) => candidate.id), isIdentityShown: true, stage: null, extra: { surface: 'api_v1' } },
+    call.context(operatorId),
+  );
 }

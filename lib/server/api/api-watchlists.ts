@@ -1,5 +1,6 @@
 import 'server-only';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import { getSharedFacePipeline } from '@/lib/server/vision/shared-face-pipeline';
 import type { ApiClientRecord } from './api-clients';
 
 /**
@@ -7,7 +8,9 @@ import type { ApiClientRecord } from './api-clients';
  * (indexed, unexpired, of a subject not erased, made by the server's recogniser) and a version that
  * changes whenever that set changes (its size and its newest enrolment or erasure).
  */
-export async function listClientWatchlists(prisma: PrismaClient, client: ApiClientRecord, modelId: string) {
+export async function listClientWatchlists(prisma: PrismaClient, client: ApiClientRecord, modelId?: string) {
+  // The faces that count are those of the recogniser this server searches with.
+  modelId ??= (await getSharedFacePipeline()).recognizerId;
   const now = new Date();
   const lists = await prisma.watchlist.findMany({ where: { id: { in: client.watchlistIds }, deletedAt: null }, orderBy: { name: 'asc' }, select: { id: true, name: true, createdAt: true } });
   const ids = lists.map((list) => list.id);

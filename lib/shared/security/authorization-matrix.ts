@@ -24,11 +24,11 @@ export type ActionOutcome = 'allowed' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_F
 
 /**
  * A route's expected answer: `ok` (200), `sign-in` (a redirect to /sign-in), `home` (a redirect to the
- * caller's own home page), `401`, `403` (the "Not permitted" page or a JSON 403) or `404` (not found,
+ * caller's own home page), `400` (a request the endpoint cannot read, e.g. a token request without its form), `401`, `403` (the "Not permitted" page or a JSON 403) or `404` (not found,
  * which is also the answer for an object of another team). `ok-anonymous` is a 200 with no detail in
  * it (the health check's anonymous answer).
  */
-export type RouteOutcome = 'ok' | 'ok-anonymous' | 'sign-in' | 'home' | '401' | '403' | '404';
+export type RouteOutcome = 'ok' | 'ok-anonymous' | 'sign-in' | 'home' | '400' | '401' | '403' | '404';
 
 type Row<Outcome> = Readonly<Record<MatrixActor, Outcome>>;
 
@@ -81,6 +81,14 @@ export const ACTION_MATRIX: Readonly<Record<string, Row<ActionOutcome> | OpenAct
   'watchlists.createWatchlist': adminOnly,
   'watchlists.deleteWatchlist': adminOnly,
   'watchlists.eraseSubject': adminOnly,
+  'watchlists.updateWatchlist': adminOnly,
+  'watchlists.updateSubject': adminOnly,
+  'set-aside.inspectSetAsideImage': adminOnly, // an image set aside at enrolment (no team owns a watch-list)
+  'set-aside.enrolSetAsideFace': adminOnly,
+  'set-aside.dismissSetAside': adminOnly,
+  'api-clients.createApiClient': adminOnly,
+  'api-clients.revokeApiClient': adminOnly,
+  'api-clients.rotateApiClientSecret': adminOnly,
 };
 
 const page = (home: RouteOutcome, rest: RouteOutcome) =>
@@ -88,6 +96,8 @@ const page = (home: RouteOutcome, rest: RouteOutcome) =>
 const investigatorPage = page('ok', '403');
 const teamCasePage = { anonymous: 'sign-in', teamInvestigator: 'ok', otherTeamInvestigator: '404', secondReviewer: 'ok', supervisor: '403', admin: '403' } as const;
 const supervisorPage = { anonymous: 'sign-in', teamInvestigator: '403', otherTeamInvestigator: '403', secondReviewer: '403', supervisor: 'ok', admin: '403' } as const;
+/** The same answer whoever asks. */
+const everyone = (outcome: RouteOutcome): Row<RouteOutcome> => ({ anonymous: outcome, teamInvestigator: outcome, otherTeamInvestigator: outcome, secondReviewer: outcome, supervisor: outcome, admin: outcome });
 const adminPage = { anonymous: 'sign-in', teamInvestigator: '403', otherTeamInvestigator: '403', secondReviewer: '403', supervisor: '403', admin: 'ok' } as const;
 // The faces of a search are the team's, and the supervisor's when a disclosure or dispute in it is theirs to decide.
 const teamCrop = { anonymous: '401', teamInvestigator: 'ok', otherTeamInvestigator: '404', secondReviewer: 'ok', supervisor: 'ok', admin: '404' } as const;
@@ -120,6 +130,18 @@ export const ROUTE_MATRIX: Readonly<Record<string, Row<RouteOutcome>>> = {
   'GET /admin/users': adminPage,
   'GET /admin/watchlists': adminPage,
   'GET /admin/watchlists/[watchlistId]': adminPage, // a watch-list
+  'GET /admin/api-clients': adminPage,
+  // The v1 API is for registered clients with a bearer token; a browser session opens none of it.
+  'GET /api/v1/openapi.json': everyone('ok'), // the contract is public
+  'GET /api/v1/docs': everyone('ok'),
+  'GET /api/v1/docs/assets/[file]': everyone('ok'), // the Swagger UI stylesheet
+  'POST /api/v1/token': everyone('400'), // no client-credentials form sent
+  'GET /api/v1/watchlists': everyone('401'),
+  'POST /api/v1/searches': everyone('401'),
+  'GET /api/v1/searches/[id]': everyone('401'), // team A's search
+  'GET /api/v1/searches/[id]/probe-crop': everyone('401'),
+  'GET /api/v1/searches/[id]/candidates/[candidateId]/crop': everyone('401'),
+  'POST /api/v1/searches/[id]/decisions': everyone('401'),
   'GET /api/health': { anonymous: 'ok-anonymous', teamInvestigator: 'ok-anonymous', otherTeamInvestigator: 'ok-anonymous', secondReviewer: 'ok-anonymous', supervisor: 'ok-anonymous', admin: 'ok' },
   'GET /api/audit/export': { anonymous: '401', teamInvestigator: '403', otherTeamInvestigator: '403', secondReviewer: '403', supervisor: '403', admin: 'ok' }, // supervisors read their team's trail at /audit; the whole log leaves only with an administrator
   'GET /api/oversight/export': { anonymous: '401', teamInvestigator: '403', otherTeamInvestigator: '403', secondReviewer: '403', supervisor: 'ok', admin: 'ok' },

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { authenticateApiCall, readOperatorHeader } from '@/lib/server/api/api-call';
 import { guardApiRoute, jsonResponse } from '@/lib/server/api/api-response';
-import { readApiSearch } from '@/lib/server/api/api-search';
-import { recordSearchView } from '@/lib/server/review/record-search-view';
+import { readApiSearch, recordApiSearchView } from '@/lib/server/api/api-search';
 
 const ACTION = 'api.search.read';
 
@@ -13,12 +12,6 @@ export const GET = guardApiRoute(async (request: Request, { params }: { params: 
   const id = z.uuid().safeParse((await params).id);
   const read = id.success ? await readApiSearch(call.prisma, call.actor, id.data) : null;
   if (!read) return call.refuse('NOT_FOUND', 'No such search for this client.', { action: ACTION, ...(id.success ? { payload: { searchId: id.data } } : {}) });
-  // Reading the candidates again is a view of people's faces and names, recorded like the bench's.
-  await recordSearchView(
-    call.prisma,
-    call.actor,
-    { searchId: read.body.id, caseId: read.caseId, probeFaceId: read.probeFaceId, candidatesShown: read.body.candidates.map((candidate) => candidate.id), isIdentityShown: true, stage: null, extra: { surface: 'api_v1' } },
-    call.context(readOperatorHeader(request)),
-  );
+  await recordApiSearchView(call, read, readOperatorHeader(request));
   return jsonResponse(200, read.body);
 });
