@@ -40,7 +40,8 @@ beforeAll(async () => {
     data: { email: 'admin@request.test', displayName: 'Admin', role: 'admin', passwordHash: 'x' },
     select: { id: true, email: true, displayName: true, role: true, teamId: true },
   });
-});
+  // Opening PGlite with the migrations takes seconds, and longer on a loaded machine (10 s timed out).
+}, 60_000);
 afterAll(async () => database?.close());
 
 describe('request context in audit events', () => {
