@@ -44,12 +44,15 @@ describe.skipIf(!hasLfw)('npm run eval -- identify', () => {
     const scan = await run('scan');
     expect(embedded.lines).toHaveLength(people.length * 2 + 2);
     for (const line of embedded.lines) {
-      expect(Object.keys(line).sort()).toEqual(['candidates', 'faces', 'probe']);
+      // The first issue's three fields, and what the reviewer would be told: the probe's quality verdict,
+      // the calibration table used, and per candidate the raw score, FMR, expected FPIR and the words.
+      expect(Object.keys(line)).toEqual(expect.arrayContaining(['probe', 'faces', 'candidates', 'subject', 'condition', 'isMated', 'quality', 'calibrationTableId', 'gallerySize']));
       expect(line.candidates.length).toBeLessThanOrEqual(5);
+      for (const candidate of line.candidates) expect(Object.keys(candidate).sort()).toEqual(['expectedFpir', 'falseMatchRate', 'score', 'subject', 'words']);
     }
     expect(embedded.lines[0]!.probe).toBe(lfwImage(people[0]!, 2));
     const failed = embedded.lines.find((l) => l.probe.endsWith('notes.txt'))!;
-    expect(failed).toEqual({ probe: join(dir, 'notes.txt'), faces: 0, candidates: [] });
+    expect(failed).toMatchObject({ probe: join(dir, 'notes.txt'), faces: 0, candidates: [], quality: null });
     embedded.lines.forEach((line, i) => {
       const other = scan.lines[i]!;
       expect(line.candidates.map((c) => c.subject)).toEqual(other.candidates.map((c) => c.subject));
