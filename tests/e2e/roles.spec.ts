@@ -24,9 +24,13 @@ test.describe('without a session', () => {
   }
 
   test('API routes answer 401 without data, health stays public', async ({ request }) => {
-    const refused = await request.get('/api/v1/anything', { maxRedirects: 0 });
+    const refused = await request.get('/api/oversight/export', { maxRedirects: 0 });
     expect(refused.status()).toBe(401);
     expect(await refused.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    // The v1 API checks its own bearer tokens (tests/e2e/api-v1.spec.ts): without one, a problem document.
+    const v1 = await request.get('/api/v1/watchlists', { maxRedirects: 0 });
+    expect(v1.status()).toBe(401);
+    expect(v1.headers()['content-type']).toContain('application/problem+json');
     const health = await request.get('/api/health');
     expect(health.status()).toBe(200);
     // Up or not, and nothing else, to someone not signed in (the details are for administrators).
