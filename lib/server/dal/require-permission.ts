@@ -26,15 +26,7 @@ export async function requirePermission(permission: Permission | readonly Permis
   const required = typeof permission === 'string' ? [permission] : permission;
   const missing = required.find((entry) => !hasPermission(actor.role, entry));
   if (missing) {
-    await recordAuditEvent(await getPrisma(), {
-      actorId: actor.id,
-      actorRole: actor.role,
-      action: 'page.view',
-      outcome: 'refused',
-      targetType: 'page',
-      targetId: page,
-      payload: { permission: missing },
-    });
+    await recordPageRefusal(actor, page, { permission: missing });
     forbidden();
   }
   return actor;
@@ -49,16 +41,13 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
  * recorded, never free text from the URL.
  */
 export async function refuseAsNotFound(actor: Actor, page: string, id: string): Promise<never> {
-  await recordAuditEvent(await getPrisma(), {
-    actorId: actor.id,
-    actorRole: actor.role,
-    action: 'page.view',
-    outcome: 'refused',
-    targetType: 'page',
-    targetId: page,
-    payload: { code: 'NOT_FOUND', ...(UUID_PATTERN.test(id) ? { id } : {}) },
-  });
+  await recordPageRefusal(actor, page, { code: 'NOT_FOUND', ...(UUID_PATTERN.test(id) ? { id } : {}) });
   notFound();
+}
+
+/** The one record of a refused page view, whether for the role or for the object. */
+async function recordPageRefusal(actor: Actor, page: string, payload: Record<string, string>): Promise<void> {
+  await recordAuditEvent(await getPrisma(), { actorId: actor.id, actorRole: actor.role, action: 'page.view', outcome: 'refused', targetType: 'page', targetId: page, payload });
 }
 
 /**

@@ -1,6 +1,8 @@
 import 'server-only';
 import { createHash, randomUUID } from 'node:crypto';
+import type { Compensation } from '@/lib/server/actions/create-action-definer';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
+import type { CropStore, StoredCrop } from '@/lib/server/storage/crop-store';
 import type { TransactionClient } from '@/lib/server/db/database';
 import { decodeImageFile } from '@/lib/server/vision/decode-image-file';
 import { AppError } from '@/lib/shared/errors';
@@ -213,4 +215,18 @@ export async function recordEnrolment(
     target: { type: 'enrolled_face', id: enrolled.id },
     auditPayload: { ...common, modelId: input.modelId, verdict: face.quality.verdict, watchlistVersion },
   };
+}
+
+/**
+ * Saves an enrolled face's crop from inside an action's `run`, with its undo. Crops are
+ * content-addressed: the same image enrolled in another list shares the file, so a rolled-back
+ * enrolment removes it only if no committed row points at it.
+ */
+export async function saveEnrolledCrop(store: CropStore, image: RgbImage, onRollback: (undo: Compensation) => void): Promise<StoredCrop> {
+  const crop = await store.savePixels('enrolled', image);
+  onRollback(async (prisma) => {
+    const isReferenced = (await prisma.enrolledFace.count({ where: { cropKey: crop.key } })) > 0;
+    if (!isReferenced) await store.remove(crop.key);
+  });
+  return crop;
 }

@@ -6,6 +6,7 @@ import {
   chooseEnrolmentFace,
   findEarlierOutcome,
   recordEnrolment,
+  saveEnrolledCrop,
   sha256Hex,
   type EnrolmentPolicy,
 } from '@/lib/server/gallery/enrol-image';
@@ -63,15 +64,7 @@ export function specifyEnrolImage(dependencies: EnrolmentSpecDependencies) {
       // never decoded, so it cannot be enrolled in this call.
       if (!prepared.chosen) throw new AppError('CONFLICT', 'This image was resolved while it was being sent; send it again.');
       const store = dependencies.getCropStore();
-      const crop = prepared.chosen.ok ? await store.savePixels('enrolled', prepared.chosen.face.aligned) : null;
-      if (crop) {
-        // Crops are content-addressed: the same image enrolled in another list shares the file, so it is
-        // removed on rollback only if no committed row points at it.
-        onRollback(async (prisma) => {
-          const isReferenced = (await prisma.enrolledFace.count({ where: { cropKey: crop.key } })) > 0;
-          if (!isReferenced) await store.remove(crop.key);
-        });
-      }
+      const crop = prepared.chosen.ok ? await saveEnrolledCrop(store, prepared.chosen.face.aligned, onRollback) : null;
       const recorded = await recordEnrolment(tx, {
         watchlist,
         subjectReference: input.subjectReference,

@@ -3,7 +3,7 @@ import { specifyAction } from '@/lib/server/actions/create-action-definer';
 import { getConfig } from '@/lib/server/config';
 import type { TransactionClient } from '@/lib/server/db/database';
 import { analyseEveryFace, describeFaces, pickFace, requireSameImage } from '@/lib/server/gallery/analyse-set-aside-image';
-import { recordEnrolment } from '@/lib/server/gallery/enrol-image';
+import { recordEnrolment, saveEnrolledCrop } from '@/lib/server/gallery/enrol-image';
 import { cropStoreFor, type CropStore } from '@/lib/server/storage/crop-store';
 import { getSharedFacePipeline } from '@/lib/server/vision/shared-face-pipeline';
 import { AppError } from '@/lib/shared/errors';
@@ -101,11 +101,7 @@ export function enrolSetAsideFaceSpec(dependencies: SetAsideDependencies = SERVE
       // The crop is written only now, after every check, as the upload does; removed again if the
       // transaction fails and no committed face shares the (content-addressed) file.
       const store = dependencies.getCropStore();
-      const crop = await store.savePixels('enrolled', prepared.face.aligned);
-      onRollback(async (prisma) => {
-        const isReferenced = (await prisma.enrolledFace.count({ where: { cropKey: crop.key } })) > 0;
-        if (!isReferenced) await store.remove(crop.key);
-      });
+      const crop = await saveEnrolledCrop(store, prepared.face.aligned, onRollback);
       const recorded = await recordEnrolment(tx, {
         watchlist: exception.watchlist,
         subjectReference: exception.subjectRef,
