@@ -9,7 +9,6 @@
 //
 // On the embedded store the server must be stopped first (PGlite serves one process), as for enrol.
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import { createActionDefiner } from '@/lib/server/actions/create-action-definer';
 import { createApiClientSpec, revokeApiClientSpec, rotateApiClientSecretSpec } from '@/lib/server/actions/specs/api-clients';
 import { describeClient, listApiClientRecords } from '@/lib/server/api/api-clients';
@@ -17,6 +16,7 @@ import { CLI_REQUEST_CONTEXT } from '@/lib/server/audit/request-context';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { getConfig } from '@/lib/server/config';
 import { embeddedDatabaseDir, openDatabase } from '@/lib/server/db/database';
+import { parseCommandLine } from './support/parse-args';
 
 const USAGE = `usage:
   npm run api:client -- create --name NAME --team TEAM --watchlist NAME [--watchlist NAME …] [--rate 10/s] [--expires 90d] [--legal-basis TEXT] [--json]
@@ -24,40 +24,29 @@ const USAGE = `usage:
   npm run api:client -- revoke --client-id ID [--json]
   npm run api:client -- list [--json]`;
 
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    strict: true,
-    options: {
-      name: { type: 'string' },
-      team: { type: 'string' },
-      watchlist: { type: 'string', multiple: true },
-      rate: { type: 'string' },
-      expires: { type: 'string' },
-      'legal-basis': { type: 'string' },
-      'client-id': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-const { values, positionals } = parsed;
-const command = positionals[0];
-if (values.help || !command || positionals.length > 1 || !['create', 'rotate', 'revoke', 'list'].includes(command)) {
-  console.error(USAGE);
-  process.exit(values.help ? 0 : 2);
-}
-if ((command === 'rotate' || command === 'revoke') && !values['client-id']) {
-  console.error(`${command} needs --client-id\n${USAGE}`);
-  process.exit(2);
-}
-if (command === 'create' && (!values.name || !values.team || !values.watchlist?.length)) {
-  console.error(`create needs --name, --team and at least one --watchlist\n${USAGE}`);
-  process.exit(2);
+const commandLine = parseCommandLine(process.argv.slice(2), {
+  name: 'api:client',
+  usage: USAGE,
+  positionals: { min: 1, max: 1 },
+  options: {
+    name: { type: 'string' },
+    team: { type: 'string' },
+    watchlist: { type: 'string', multiple: true },
+    rate: { type: 'string' },
+    expires: { type: 'string' },
+    'legal-basis': { type: 'string' },
+    'client-id': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const { values } = commandLine;
+const command = commandLine.positionals[0]!;
+if (!['create', 'rotate', 'revoke', 'list'].includes(command)) commandLine.fail(`unknown command ${JSON.stringify(command)}`);
+if (command === 'rotate' || command === 'revoke') commandLine.required('client-id');
+if (command === 'create') {
+  commandLine.required('name');
+  commandLine.required('team');
+  if (!values.watchlist?.length) commandLine.fail('create needs at least one --watchlist');
 }
 
 // The command line acts as an administrator of this installation; its audit events say who ran it.

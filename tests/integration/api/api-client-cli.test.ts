@@ -70,10 +70,13 @@ describe('npm run api:client', async () => {
   it.skipIf(!postgres)('refuses unknown options, missing ones and unknown watch-lists with a clear message and a non-zero exit', async () => {
     const unknown = await cli(['create', '--name', 'X', '--colour', 'red']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/Unknown option '--colour'/);
+    expect(unknown.stderr).toContain('api:client: unknown option --colour');
     const missing = await cli(['create', '--name', 'Lonely app']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('create needs --name, --team and at least one --watchlist');
+    expect(missing.stderr).toContain('api:client: --team is required');
+    const unknownCommand = await cli(['delete']);
+    expect(unknownCommand.code).toBe(2);
+    expect(unknownCommand.stderr).toContain('api:client: unknown command "delete"');
     const noList = await cli(['create', '--name', 'Lost app', '--team', 'Response team', '--watchlist', 'Nope', '--json']);
     expect(noList.code).toBe(1);
     expect(noList.stderr).toContain('No watch-list is called "Nope"');
