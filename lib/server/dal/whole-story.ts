@@ -5,7 +5,7 @@ import type { Prisma, PrismaClient } from '@/lib/server/generated/prisma/client'
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { whereVisible } from '@/lib/server/dal/visibility';
 import { recordSearchView } from '@/lib/server/review/record-search-view';
-import { adjudicationSelect, decisionHistory, latestDecisions, type AdjudicationRecord } from '@/lib/server/review/review-records';
+import { adjudicationSelect, decisionHistory, latestDecisions, latestDecisionValues, type AdjudicationRecord } from '@/lib/server/review/review-records';
 import { canonicalJson } from '@/lib/shared/canonical-json';
 import { calibrationTableById, calibrationTableId, describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
 import type { CommittedDecisionView } from '@/lib/shared/review/bench-view';
@@ -324,12 +324,13 @@ async function loadOtherSearches(db: Db, actor: Actor, caseId: string, searchId:
   );
   return rows.map((row) => {
     const records = row.candidates.flatMap((candidate) => candidate.adjudications);
-    const at = (stage: ReviewStage) => new Map([...latestDecisions(records, stage)].map(([id, record]) => [id, record.decision]));
+    const first = latestDecisionValues(records, 'first');
+    const second = latestDecisionValues(records, 'second');
     const resolution = row.dispute?.status === 'resolved' ? readResolution(row.dispute.resolution) : new Map<string, Decision>();
     // Only a finished review names leads; one still under review or disputed names none yet.
     const isSettled = row.reviewState === 'confirmed' || row.reviewState === 'resolved';
     const possibleMatches = isSettled
-      ? row.candidates.filter((candidate) => finalDecision(candidate.id, at('first'), at('second'), resolution) === 'possible_match').map((candidate) => candidate.subject.reference)
+      ? row.candidates.filter((candidate) => finalDecision(candidate.id, first, second, resolution) === 'possible_match').map((candidate) => candidate.subject.reference)
       : [];
     return {
       id: row.id,

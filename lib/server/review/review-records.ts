@@ -46,6 +46,14 @@ export function latestDecisions<T extends Pick<AdjudicationRecord, 'id' | 'candi
   return latest;
 }
 
+/** The decision in force for each candidate at a stage (candidate id → decision), for working out outcomes. */
+export function latestDecisionValues<T extends Pick<AdjudicationRecord, 'id' | 'candidateId' | 'stage' | 'supersedesId' | 'decision'>>(
+  records: readonly T[],
+  stage: ReviewStage,
+): Map<string, T['decision']> {
+  return new Map([...latestDecisions(records, stage)].map(([candidateId, record]) => [candidateId, record.decision]));
+}
+
 /** Each candidate's decisions at one stage, oldest first, so a correction shows with its history. */
 export function decisionHistory<T extends Pick<AdjudicationRecord, 'candidateId' | 'stage' | 'createdAt'>>(records: readonly T[], stage: ReviewStage): Map<string, T[]> {
   const history = new Map<string, T[]>();
@@ -72,11 +80,10 @@ export async function settleReviewState(tx: TransactionClient, searchId: string)
   const records = search.candidates.flatMap((candidate) => candidate.adjudications);
   const first = search.reviews.find((review) => review.stage === 'first' && review.committedAt);
   const second = search.reviews.find((review) => review.stage === 'second' && review.committedAt);
-  const decisionsAt = (stage: ReviewStage) => new Map([...latestDecisions(records, stage)].map(([id, record]) => [id, record.decision]));
   const state = deriveReviewState({
-    first: first ? decisionsAt('first') : undefined,
+    first: first ? latestDecisionValues(records, 'first') : undefined,
     isFirstNoMatchInList: first?.isNoMatchInList ?? false,
-    second: second ? decisionsAt('second') : undefined,
+    second: second ? latestDecisionValues(records, 'second') : undefined,
     isDisputeResolved: search.dispute?.status === 'resolved',
   });
   await tx.search.update({ where: { id: searchId }, data: { reviewState: state } });
