@@ -69,15 +69,14 @@ describe('double submissions of the same decision', () => {
     const results = await Promise.all(
       Array.from({ length: ATTEMPTS }, (_, index) => (index % 2 === 0 ? supervisor.approve : supervisor.refuse)({ disclosureId: pending.disclosureId, rationale })),
     );
-    // Exactly one decision stands. KNOWN ISSUE (reported, not fixed here): under load on two shared
-    // cores, some of the losing calls time out waiting for a transaction (pack assembly reads inside
-    // the object check) and answer INTERNAL, audited as errors, instead of CONFLICT. Nothing extra is
-    // recorded either way; the count is printed so the figure is visible.
+    // Exactly one decision stands. The losers learn it was already decided (CONFLICT) or, when their
+    // transaction ran out of time queued behind the others on a loaded machine, that nothing was
+    // changed and they should try again (UNAVAILABLE) — never a crash (INTERNAL).
     const { succeeded, refusedWith } = outcomes(results);
     expect(succeeded).toBe(1);
-    expect(refusedWith.filter((code) => code !== 'CONFLICT' && code !== 'INTERNAL')).toEqual([]);
-    const internal = results.filter((result) => !result.ok && result.error.code === 'INTERNAL').length;
-    if (internal > 0) console.warn(`[double submission] ${internal} of ${ATTEMPTS - 1} losing disclosure decisions answered INTERNAL (transaction timeout), not CONFLICT`);
+    expect(refusedWith.filter((code) => code !== 'CONFLICT' && code !== 'UNAVAILABLE')).toEqual([]);
+    const busy = results.filter((result) => !result.ok && result.error.code === 'UNAVAILABLE').length;
+    if (busy > 0) console.warn(`[double submission] ${busy} of ${ATTEMPTS - 1} losing disclosure decisions timed out queued (UNAVAILABLE, try again)`);
     const decided = await database.prisma.disclosure.findUniqueOrThrow({ where: { id: pending.disclosureId }, select: { status: true } });
     expect(['approved', 'refused']).toContain(decided.status);
     const approvals = await auditOutcomes('disclosure.approve', 'disclosureId', pending.disclosureId);

@@ -21,11 +21,12 @@ let otherTeamId: string;
 
 const openCaseInput = z.object({ reference: z.string().min(3), purpose: z.string().min(10) });
 
-function definerWith(options: { logErrors?: unknown[] } = {}) {
+function definerWith(options: { logErrors?: unknown[]; transactionTimeouts?: { maxWaitMs: number; timeoutMs: number } } = {}) {
   return createActionDefiner({
     getActor: async () => currentActor,
     getPrisma: async () => database.prisma,
     logError: (_eventId, error) => options.logErrors?.push(error),
+    ...(options.transactionTimeouts ? { transactionTimeouts: options.transactionTimeouts } : {}),
   });
 }
 
@@ -139,6 +140,30 @@ describe('action wrapper', () => {
     expect(first.ok).toBe(true);
     expect(second).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     expect(await database.prisma.case.count({ where: { reference: 'OP/TWICE' } })).toBe(1);
+  });
+
+  it('answers a transaction that ran past its time as UNAVAILABLE ("try again"), with nothing written', async () => {
+    const slowOpen = definerWith({ transactionTimeouts: { maxWaitMs: 1_000, timeoutMs: 100 } })({
+      name: 'case.open',
+      permission: 'case:open',
+      input: openCaseInput,
+      authorize: authorizeCreation,
+      async run({ actor, input, tx }) {
+        const created = await tx.case.create({
+          data: { reference: input.reference, offence: 'Burglary', purpose: input.purpose, legalBasis: 'PACE', openedById: actor.id, teamId: actor.teamId! },
+        });
+        // Held past the transaction's time, as a write queued behind others on a busy machine would be.
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        await tx.case.update({ where: { id: created.id }, data: { offence: 'Robbery' } });
+        return { data: { caseId: created.id }, target: { type: 'case', id: created.id } };
+      },
+    });
+    const result = await slowOpen({ reference: 'OP/SLOW', purpose: 'Identify the suspect in CCTV' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    if (result.ok) return;
+    expect(result.error.message).toMatch(/Nothing was changed: try again/);
+    expect(await database.prisma.case.count({ where: { reference: 'OP/SLOW' } })).toBe(0);
+    expect(await lastAuditEvent()).toMatchObject({ action: 'case.open', outcome: 'refused', payload: { code: 'UNAVAILABLE' } });
   });
 
   it('rolls back partial work on an unexpected error and returns a reference id', async () => {

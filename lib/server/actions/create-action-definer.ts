@@ -66,7 +66,15 @@ export type ActionDependencies = {
    */
   getRequestContext?: () => Promise<RequestContext | null>;
   logError?: (eventId: string, error: unknown) => void;
+  /**
+   * How long the write transaction may wait to start and then run. Every write appends to the one
+   * audit chain, so writes queue behind each other; Prisma's defaults (2 s, 5 s) turned a queue of a few
+   * decisions on a loaded two-core machine into failures. Tests shorten them to provoke a timeout.
+   */
+  transactionTimeouts?: { maxWaitMs: number; timeoutMs: number };
 };
+
+const WRITE_TRANSACTION_TIMEOUTS = { maxWaitMs: 10_000, timeoutMs: 15_000 };
 
 /**
  * Declares an action's specification on its own, so the same specification can be wrapped for the
@@ -93,6 +101,8 @@ export async function authorizeCreation(): Promise<void> {}
 export function createActionDefiner(dependencies: ActionDependencies) {
   const logError = dependencies.logError ?? ((eventId, error) => console.error(`[action] ${eventId}`, error));
   const getRequestContext = dependencies.getRequestContext ?? ambientRequestContext;
+  const { maxWaitMs, timeoutMs } = dependencies.transactionTimeouts ?? WRITE_TRANSACTION_TIMEOUTS;
+  const transactionOptions = { maxWait: maxWaitMs, timeout: timeoutMs };
 
   return function defineAction<Schema extends z.ZodType, Data, Authorized = void, Prepared = void>(
     spec: ActionSpec<Schema, Data, Authorized, Prepared>,
@@ -156,7 +166,7 @@ export function createActionDefiner(dependencies: ActionDependencies) {
         if (spec.prepare) {
           // Its own short transaction: the object check is done before any slow work, so a refused
           // caller costs no decoding or model time and leaves nothing behind.
-          const authorized = await prisma.$transaction((tx) => spec.authorize({ actor: signedIn, input: parsed.data, tx }));
+          const authorized = await prisma.$transaction((tx) => spec.authorize({ actor: signedIn, input: parsed.data, tx }), transactionOptions);
           prepared = await spec.prepare({ actor: signedIn, input: parsed.data, authorized });
         }
         const data = await prisma.$transaction(async (tx) => {
@@ -174,7 +184,7 @@ export function createActionDefiner(dependencies: ActionDependencies) {
             request,
           });
           return outcome.data;
-        });
+        }, transactionOptions);
         return { ok: true, data };
       } catch (error) {
         // Undo in reverse order what the rolled-back transaction cannot; a failed undo is logged, not
@@ -281,5 +291,10 @@ function toAppError(error: unknown): AppError | null {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'P2002') return new AppError('CONFLICT', 'This has already been recorded.');
   if (code === 'P2025') return new AppError('NOT_FOUND', 'That record no longer exists.');
+  // A transaction that could not start, or ran past its time, waiting behind others on the same rows
+  // (several supervisors deciding one request at once, a loaded machine): it was rolled back whole,
+  // so the honest answer is "busy, nothing changed, try again" — a retry then learns whether someone
+  // else's decision stands. Not a crash, so not INTERNAL.
+  if (code === 'P2028') return new AppError('UNAVAILABLE', 'The system was busy with other changes to the same records. Nothing was changed: try again.');
   return null;
 }
