@@ -7,6 +7,8 @@ import { runSearchSpec } from '@/lib/server/actions/specs/run-search';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import { openDatabase, type Database } from '@/lib/server/db/database';
 import { embeddingToBytes } from '@/lib/server/gallery/embedding-bytes';
+import { findSearchReviewForActor } from '@/lib/server/dal/search-review';
+import { loadWholeStory } from '@/lib/server/dal/whole-story';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
 import { expectedFalsePositiveRate } from '@/lib/shared/calibration/false-match-rate';
 import { fuseScores } from '@/lib/vision/fuse-probe-faces';
@@ -68,6 +70,7 @@ describe.each(engines)('a search of several faces of one person ($name)', (engin
   let caseId: string;
   let faceIds: string[];
   let subjectIds: string[];
+  let fusedSearchId = '';
   const refusedFaces: Record<'otherTeam' | 'otherCase' | 'purged' | 'otherModel', string> = { otherTeam: '', otherCase: '', purged: '', otherModel: '' };
   const define = () => createActionDefiner({ getActor: async () => actor, getPrisma: async () => database!.prisma, getRequestContext: async () => ({ ip: '198.51.100.9', userAgent: 'Test' }), logError: () => {} });
 
@@ -126,6 +129,7 @@ describe.each(engines)('a search of several faces of one person ($name)', (engin
     const searched = await search({ probeFaceId: faceIds[0], extraProbeFaceIds: faceIds.slice(1), listSize: 10 });
     if (!searched.ok) throw new Error(JSON.stringify(searched.error));
     const { searchId } = searched.data as { searchId: string };
+    fusedSearchId = searchId;
 
     // What max fusion of the three faces' lists must give, worked out here from the vectors.
     const lists = PROBE_FACES.map((face) => new Map(GALLERY.map((person, i) => [subjectIds[i]!, dot(face, person)])));
@@ -166,6 +170,27 @@ describe.each(engines)('a search of several faces of one person ($name)', (engin
       probeFaces: faceIds.map((probeFaceId, position) => ({ probeFaceId, position, qualityVerdict: ['poor', 'good', 'usable'][position] })),
       candidates: candidates.map((candidate) => ({ candidateId: candidate.id, bestProbeFaceId: candidate.bestProbeFaceId })),
     });
+  });
+
+  it('shows every probe face on the bench and in the whole story, each candidate beside its best face', async (context) => {
+    if (!database) return context.skip();
+    const page = await findSearchReviewForActor(world.actors.opener, fusedSearchId, {}, database.prisma);
+    if (page?.kind !== 'bench') throw new Error(`expected the bench, got ${page?.kind}`);
+    expect(page.facts.probeFaces).toEqual(faceIds.map((id, position) => ({ id, position, qualityVerdict: ['poor', 'good', 'usable'][position] })));
+    expect(page.facts.probeSetVerdict).toBe('good');
+    expect(page.view.probeFaces.map((face) => [face.id, face.label, face.cropUrl])).toEqual(faceIds.map((id, position) => [id, `Probe face ${position + 1}`, `/api/crops/probe/${id}`]));
+    const candidates = await database.prisma.candidate.findMany({ where: { searchId: fusedSearchId }, select: { id: true, bestProbeFaceId: true } });
+    const best = new Map(candidates.map((candidate) => [candidate.id, candidate.bestProbeFaceId]));
+    for (const candidate of page.view.candidates) expect(candidate.bestProbeFaceId).toBe(best.get(candidate.id));
+    // The view is audited with every face shown.
+    const viewed = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'search.view' }, orderBy: { sequence: 'desc' } });
+    expect(viewed.targetId).toBe(fusedSearchId);
+    expect(viewed.payload).toMatchObject({ probeFaceId: faceIds[0], probeFaceIds: faceIds });
+
+    const story = await loadWholeStory(world.actors.opener, { searchId: fusedSearchId }, database.prisma);
+    expect(story?.probeFaces.map((face) => [face.position, face.id, face.qualityVerdict])).toEqual(faceIds.map((id, position) => [position, id, ['poor', 'good', 'usable'][position]]));
+    // Another team sees none of it.
+    expect(await findSearchReviewForActor(world.actors.otherTeam, fusedSearchId, {}, database.prisma)).toBeNull();
   });
 
   it('searches one face exactly as before, with its one join row', async (context) => {
