@@ -38,7 +38,32 @@ export type SubmitState =
   | { phase: 'idle' }
   | { phase: 'recording'; faceKey: string }
   | { phase: 'searching'; faceKey: string }
+  /** Recording the selected face to add it to the tray ("this person"). */
+  | { phase: 'adding'; faceKey: string }
+  /** Searching every face in the tray as one probe. */
+  | { phase: 'searching-tray' }
   | { phase: 'error' };
+
+/**
+ * A face recorded and put aside as one of several faces of the same person (issue 11 §3). The tray
+ * outlives the still it came from: the investigator gathers faces from several stills, then searches
+ * them together. Its thumbnail is the recorded crop as the server serves it, so it needs no object URL.
+ */
+export type TrayFace = {
+  probeFaceId: string;
+  /** Where it came from, to name it and to know the face is already in the tray. */
+  stillId: string;
+  faceKey: string;
+  label: string;
+  /** The server's verdict on the recorded crop. */
+  qualityVerdict: 'good' | 'usable' | 'poor';
+  /** The browser's reading: below the search policy on its own. */
+  needsOverride: boolean;
+  modelId: string;
+};
+
+/** A probe is at most ten faces (lib/shared/schemas/search.ts). */
+export const MAX_TRAY_FACES = 10;
 
 export type Disposal = { kind: 'object-url'; url: string } | { kind: 'worker-image'; imageId: string };
 
@@ -60,6 +85,8 @@ export type WorkbenchState = {
   /** Every watch-list is searched unless the investigator unticks it; a new still starts from this again. */
   defaultWatchlistIds: string[];
   submit: SubmitState;
+  /** Faces of one person gathered across stills, in the order added; the first is the primary face. */
+  tray: TrayFace[];
   disposals: Disposal[];
 };
 
@@ -82,12 +109,19 @@ export type WorkbenchEvent =
   | { type: 'SUBMIT_STARTED'; stillId: string; faceKey: string; idempotencyKey: string }
   | { type: 'PROBE_RECORDED'; stillId: string }
   | { type: 'SUBMIT_FAILED'; stillId: string; error: ActionError }
+  | { type: 'TRAY_ADD_STARTED'; stillId: string; faceKey: string; idempotencyKey: string }
+  | { type: 'TRAY_FACE_RECORDED'; face: TrayFace }
+  | { type: 'TRAY_FACE_REMOVED'; probeFaceId: string }
+  | { type: 'TRAY_SEARCH_STARTED' }
+  /** Adding to, or searching, the tray failed; not tied to a still (the tray outlives it). */
+  | { type: 'TRAY_FAILED'; error: ActionError }
   | { type: 'DISPOSED'; disposals: Disposal[] };
 
 export const NO_FACE_FOUND = 'No face was found. Draw a box around the face if there is one.';
 export const STATUS_DETECTING = 'Loading the face models and looking for faces…';
 export const STATUS_RECORDING = 'Recording the face…';
 export const STATUS_SEARCHING = 'Searching the watch-lists…';
+export const STATUS_ADDING = 'Recording the face for this person…';
 
 export function initialWorkbenchState(watchlistIds: readonly string[]): WorkbenchState {
   return {
@@ -104,6 +138,7 @@ export function initialWorkbenchState(watchlistIds: readonly string[]): Workbenc
     chosenWatchlistIds: [...watchlistIds],
     defaultWatchlistIds: [...watchlistIds],
     submit: { phase: 'idle' },
+    tray: [],
     disposals: [],
   };
 }
@@ -221,6 +256,36 @@ function transition(state: WorkbenchState, event: WorkbenchEvent): WorkbenchStat
       if (!isCurrentStill(state, event.stillId) || !isSubmitting(state)) return state;
       return { ...state, submit: { phase: 'error' }, actionError: event.error };
 
+    case 'TRAY_ADD_STARTED': {
+      if (!isCurrentStill(state, event.stillId) || !canAddToTray(state) || state.selectedKey !== event.faceKey) return state;
+      // The same key the face's Search would send: adding and then searching the face alone records it once.
+      const withKey = updateFace(state, event.faceKey, (entry) => ({ ...entry, idempotencyKey: entry.idempotencyKey ?? event.idempotencyKey }));
+      return { ...withKey, submit: { phase: 'adding', faceKey: event.faceKey }, actionError: null };
+    }
+
+    case 'TRAY_FACE_RECORDED': {
+      if (state.submit.phase !== 'adding') return state;
+      const idle = { ...state, submit: { phase: 'idle' } as const };
+      // A retried add returns the face already recorded: it is in the tray once.
+      if (state.tray.some((face) => face.probeFaceId === event.face.probeFaceId) || state.tray.length >= MAX_TRAY_FACES) return idle;
+      return { ...idle, tray: [...state.tray, event.face] };
+    }
+
+    case 'TRAY_FACE_REMOVED': {
+      if (isSubmitting(state) || !state.tray.some((face) => face.probeFaceId === event.probeFaceId)) return state;
+      const tray = state.tray.filter((face) => face.probeFaceId !== event.probeFaceId);
+      // An error about the tray as it was is not about the tray as it is now.
+      return state.submit.phase === 'error' ? { ...state, tray, submit: { phase: 'idle' }, actionError: null } : { ...state, tray };
+    }
+
+    case 'TRAY_SEARCH_STARTED':
+      if (!canSearchTray(state)) return state;
+      return { ...state, submit: { phase: 'searching-tray' }, actionError: null };
+
+    case 'TRAY_FAILED':
+      if (state.submit.phase !== 'adding' && state.submit.phase !== 'searching-tray') return state;
+      return { ...state, submit: { phase: 'error' }, actionError: event.error };
+
     case 'DISPOSED': {
       const done = new Set(event.disposals);
       return { ...state, disposals: state.disposals.filter((disposal) => !done.has(disposal)) };
@@ -232,6 +297,8 @@ function transition(state: WorkbenchState, event: WorkbenchEvent): WorkbenchStat
 function clearedStill(state: WorkbenchState): WorkbenchState {
   return {
     ...initialWorkbenchState(state.defaultWatchlistIds),
+    // The tray is the person, not the still: it stays while stills change.
+    tray: state.tray,
     disposals: [...state.disposals, ...heldBy(state)],
   };
 }
@@ -262,7 +329,37 @@ function isCurrentStill(state: WorkbenchState, stillId: string): boolean {
 }
 
 export function isSubmitting(state: WorkbenchState): boolean {
-  return state.submit.phase === 'recording' || state.submit.phase === 'searching';
+  return state.submit.phase === 'recording' || state.submit.phase === 'searching' || state.submit.phase === 'adding' || state.submit.phase === 'searching-tray';
+}
+
+/** The tray entry of the selected face of the current still, if it was added. */
+export function trayFaceOfSelected(state: WorkbenchState): TrayFace | null {
+  if (state.still.phase !== 'ready') return null;
+  const stillId = state.still.id;
+  return state.tray.find((face) => face.stillId === stillId && face.faceKey === state.selectedKey) ?? null;
+}
+
+/** Whether "Add this face to this person" can be pressed: a measured face, not yet in a tray with room. */
+export function canAddToTray(state: WorkbenchState): boolean {
+  if (state.still.phase !== 'ready' || isSubmitting(state) || state.tray.length >= MAX_TRAY_FACES) return false;
+  const face = selectedFaceOf(state);
+  return face?.analysis.status === 'done' && face.analysis.result.crop.format !== 'rgba' && trayFaceOfSelected(state) === null;
+}
+
+/** Whether the tray can be searched as one person: two faces or more (one is an ordinary Search). */
+export function canSearchTray(state: WorkbenchState): boolean {
+  return state.tray.length >= 2 && !isSubmitting(state) && state.chosenWatchlistIds.length > 0;
+}
+
+/** The tray as a search's probe: the first face added is the primary one, the others extra. */
+export function trayProbe(state: WorkbenchState): { probeFaceId: string; extraProbeFaceIds: string[] } | null {
+  const [first, ...rest] = state.tray;
+  return first ? { probeFaceId: first.probeFaceId, extraProbeFaceIds: rest.map((face) => face.probeFaceId) } : null;
+}
+
+/** The tray needs a written reason when even its best face is below the policy (as the server judges a set). */
+export function trayNeedsOverride(state: WorkbenchState): boolean {
+  return state.tray.length > 0 && state.tray.every((face) => face.needsOverride);
 }
 
 /** The object URLs and worker image the current still holds (not counting what already awaits disposal). */
@@ -315,7 +412,12 @@ export type Submission = {
  * not yet submitted; a face submitted before keeps its key.
  */
 export function submissionFor(state: WorkbenchState, freshKey: string): Submission | null {
-  if (state.still.phase !== 'ready' || isSubmitting(state) || state.chosenWatchlistIds.length === 0) return null;
+  return state.chosenWatchlistIds.length === 0 ? null : recordingFor(state, freshKey);
+}
+
+/** What recording the selected face would send (for Search, or to add it to the tray), or null. */
+export function recordingFor(state: WorkbenchState, freshKey: string): Submission | null {
+  if (state.still.phase !== 'ready' || isSubmitting(state)) return null;
   const face = selectedFaceOf(state);
   if (face?.analysis.status !== 'done' || face.analysis.result.crop.format === 'rgba') return null;
   return {
@@ -337,6 +439,8 @@ function statusOf(state: WorkbenchState): string | null {
   if (state.still.phase === 'detecting') return STATUS_DETECTING;
   if (state.submit.phase === 'recording') return STATUS_RECORDING;
   if (state.submit.phase === 'searching') return STATUS_SEARCHING;
+  if (state.submit.phase === 'adding') return STATUS_ADDING;
+  if (state.submit.phase === 'searching-tray') return `Searching the watch-lists with ${state.tray.length} faces of one person…`;
   const running = state.faces.findIndex((face) => face.analysis.status === 'running');
   if (running === -1) return null;
   return state.faces.length === 1 ? 'Measuring the face…' : `Measuring face ${running + 1} of ${state.faces.length}…`;

@@ -11,15 +11,22 @@ import { VisionError } from '@/lib/vision/vision-error';
 import { FormError } from '@/components/ui/form-feedback';
 import { FaceOverlay } from './face-overlay';
 import {
+  canAddToTray,
   canSearch,
+  canSearchTray,
   everythingHeld,
   initialWorkbenchState,
   isSubmitting,
   nextAnalysisJob,
+  recordingFor,
   selectedFaceOf,
   submissionFor,
+  trayFaceOfSelected,
+  trayNeedsOverride,
+  trayProbe,
   workbenchReducer,
   type Disposal,
+  type Submission,
   type WorkbenchState,
 } from './probe-workbench-state';
 import { QualityBadge } from './quality-badge';
@@ -152,47 +159,99 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // Records the selected face with where its still came from; the submission's key makes a retry (or a
+  // Search after an add) return the face already recorded.
+  function recordFace({ still, result, crop, idempotencyKey }: Submission, data: FormData) {
+    return recordProbeFaceForSearch(
+      buildProbeFaceFormData(
+        {
+          caseId,
+          idempotencyKey,
+          still: {
+            imageSha256: still.sha256,
+            width: still.detect.info.originalWidth,
+            height: still.detect.info.originalHeight,
+            source: String(data.get('source') ?? ''),
+            cameraLocation: String(data.get('cameraLocation') ?? '') || undefined,
+            capturedAt: data.get('capturedAt') ? new Date(String(data.get('capturedAt'))).toISOString() : undefined,
+          },
+          face: toProbeFaceInput(result),
+        },
+        crop,
+      ),
+    );
+  }
+
+  // The search options of the form, the same for one face and for the tray.
+  function searchOptions(data: FormData) {
+    return {
+      watchlistIds: state.chosenWatchlistIds,
+      mode: state.mode,
+      listSize: Number(data.get('listSize')) || undefined,
+      threshold: state.mode === 'threshold' ? Number(data.get('threshold')) : undefined,
+      qualityOverrideReason: String(data.get('qualityOverrideReason') ?? '') || undefined,
+      isOverdueReviewAcknowledged: data.get('isOverdueReviewAcknowledged') === 'on',
+    };
+  }
+
   async function search(form: HTMLFormElement) {
     // The face searched is the selected one, read at the moment Search is pressed.
     const submission = submissionFor(state, crypto.randomUUID());
     if (!submission) return;
-    const { stillId, still, face, result, crop, idempotencyKey } = submission;
+    const { stillId, face, idempotencyKey } = submission;
     const data = new FormData(form);
     dispatch({ type: 'SUBMIT_STARTED', stillId, faceKey: face.key, idempotencyKey });
     try {
-      const recorded = await recordProbeFaceForSearch(
-        buildProbeFaceFormData(
-          {
-            caseId,
-            idempotencyKey,
-            still: {
-              imageSha256: still.sha256,
-              width: still.detect.info.originalWidth,
-              height: still.detect.info.originalHeight,
-              source: String(data.get('source') ?? ''),
-              cameraLocation: String(data.get('cameraLocation') ?? '') || undefined,
-              capturedAt: data.get('capturedAt') ? new Date(String(data.get('capturedAt'))).toISOString() : undefined,
-            },
-            face: toProbeFaceInput(result),
-          },
-          crop,
-        ),
-      );
+      const recorded = await recordFace(submission, data);
       if (!recorded.ok) return dispatch({ type: 'SUBMIT_FAILED', stillId, error: recorded.error });
       dispatch({ type: 'PROBE_RECORDED', stillId });
-      const searched = await runSearch({
-        probeFaceId: recorded.data.probeFaceId,
-        watchlistIds: state.chosenWatchlistIds,
-        mode: state.mode,
-        listSize: Number(data.get('listSize')) || undefined,
-        threshold: state.mode === 'threshold' ? Number(data.get('threshold')) : undefined,
-        qualityOverrideReason: String(data.get('qualityOverrideReason') ?? '') || undefined,
-        isOverdueReviewAcknowledged: data.get('isOverdueReviewAcknowledged') === 'on',
-      });
+      const searched = await runSearch({ probeFaceId: recorded.data.probeFaceId, ...searchOptions(data) });
       if (!searched.ok) return dispatch({ type: 'SUBMIT_FAILED', stillId, error: searched.error });
       router.push(`/cases/${caseId}/searches/${searched.data.searchId}`);
     } catch {
       dispatch({ type: 'SUBMIT_FAILED', stillId, error: UNREACHABLE });
+    }
+  }
+
+  // "Add to this person": the selected face is recorded now, so the tray holds probe face ids that
+  // outlive the still (and its object URLs).
+  async function addToTray(form: HTMLFormElement) {
+    if (!canAddToTray(state)) return;
+    const submission = recordingFor(state, crypto.randomUUID());
+    if (!submission) return;
+    const { stillId, still, face, result, idempotencyKey } = submission;
+    dispatch({ type: 'TRAY_ADD_STARTED', stillId, faceKey: face.key, idempotencyKey });
+    try {
+      const recorded = await recordFace(submission, new FormData(form));
+      if (!recorded.ok) return dispatch({ type: 'TRAY_FAILED', error: recorded.error });
+      const number = state.faces.indexOf(face) + 1;
+      dispatch({
+        type: 'TRAY_FACE_RECORDED',
+        face: {
+          probeFaceId: recorded.data.probeFaceId,
+          stillId,
+          faceKey: face.key,
+          label: `Face ${number} of ${still.file.name}`,
+          qualityVerdict: recorded.data.qualityVerdict ?? result.quality.verdict,
+          needsOverride: result.quality.needsOverride,
+          modelId: result.modelId,
+        },
+      });
+    } catch {
+      dispatch({ type: 'TRAY_FAILED', error: UNREACHABLE });
+    }
+  }
+
+  async function searchTray(form: HTMLFormElement) {
+    const probe = trayProbe(state);
+    if (!probe || !canSearchTray(state)) return;
+    dispatch({ type: 'TRAY_SEARCH_STARTED' });
+    try {
+      const searched = await runSearch({ ...probe, ...searchOptions(new FormData(form)) });
+      if (!searched.ok) return dispatch({ type: 'TRAY_FAILED', error: searched.error });
+      router.push(`/cases/${caseId}/searches/${searched.data.searchId}`);
+    } catch {
+      dispatch({ type: 'TRAY_FAILED', error: UNREACHABLE });
     }
   }
 
@@ -201,6 +260,10 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
   const selectedIndex = selected ? faces.indexOf(selected) : -1;
   const selectedResult = selected?.analysis.status === 'done' ? selected.analysis.result : null;
   const isBusySubmitting = isSubmitting(state);
+  const { tray } = state;
+  const hasStillFace = still.phase === 'ready' && selected !== null;
+  const selectedInTray = trayFaceOfSelected(state);
+  const thresholdModelId = selectedResult?.modelId ?? tray[0]?.modelId ?? null;
 
   return (
     <div>
@@ -333,10 +396,10 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
         </div>
       ) : null}
 
-      {still.phase === 'ready' && selected ? (
+      {hasStillFace || tray.length > 0 ? (
         // Keyed by the still: "Another still" or a new file starts from an empty form, not the last one's.
         <form
-          key={still.id}
+          key={still.phase === 'none' ? 'no-still' : still.id}
           className="panel stack"
           style={{ marginTop: '1rem', maxWidth: 'none' }}
           onSubmit={(event) => {
@@ -344,13 +407,15 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
             void search(event.currentTarget);
           }}
         >
-          <h2 style={{ margin: 0 }}>Search this face</h2>
-          <p className="muted" data-testid="selected-face">
-            Face {selectedIndex + 1}
-            {selected.score === null ? ' (drawn)' : ''}
-            {selected.analysis.status === 'queued' || selected.analysis.status === 'running' ? ' — measuring the face…' : ''}
-          </p>
-          {selected.analysis.status === 'error' ? (
+          <h2 style={{ margin: 0 }}>{selected ? 'Search this face' : 'Search this person'}</h2>
+          {selected ? (
+            <p className="muted" data-testid="selected-face">
+              Face {selectedIndex + 1}
+              {selected.score === null ? ' (drawn)' : ''}
+              {selected.analysis.status === 'queued' || selected.analysis.status === 'running' ? ' — measuring the face…' : ''}
+            </p>
+          ) : null}
+          {selected?.analysis.status === 'error' ? (
             <p className="alert error" role="alert">
               {selected.analysis.message} Choose another face or draw the box again.
             </p>
@@ -363,18 +428,22 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
             </ul>
           ) : null}
           <div className="grid-2">
-            <label>
-              Source of the still
-              <input name="source" required defaultValue="CCTV" />
-            </label>
-            <label>
-              Camera or location
-              <input name="cameraLocation" />
-            </label>
-            <label>
-              Captured at
-              <input name="capturedAt" type="datetime-local" />
-            </label>
+            {hasStillFace ? (
+              <>
+                <label>
+                  Source of the still
+                  <input name="source" required defaultValue="CCTV" />
+                </label>
+                <label>
+                  Camera or location
+                  <input name="cameraLocation" />
+                </label>
+                <label>
+                  Captured at
+                  <input name="capturedAt" type="datetime-local" />
+                </label>
+              </>
+            ) : null}
             <label>
               Candidates to list
               <input name="listSize" type="number" min={1} max={50} defaultValue={defaultListSize} />
@@ -386,11 +455,11 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
                 <option value="threshold">Threshold: only scores rarer by chance than…</option>
               </select>
             </label>
-            {state.mode === 'threshold' && selectedResult ? (
+            {state.mode === 'threshold' && thresholdModelId ? (
               <label>
                 Chance of a score this high between two different people
-                <select name="threshold" defaultValue={thresholdChoices(selectedResult.modelId)[1]?.score}>
-                  {thresholdChoices(selectedResult.modelId).map((choice) => (
+                <select name="threshold" defaultValue={thresholdChoices(thresholdModelId)[1]?.score}>
+                  {thresholdChoices(thresholdModelId).map((choice) => (
                     <option key={choice.fmr} value={choice.score}>
                       1 in {(1 / choice.fmr).toLocaleString('en-GB')} comparisons
                     </option>
@@ -420,19 +489,68 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
               I know a chosen watch-list is past its review date and may no longer be justified; search it anyway (recorded).
             </label>
           ) : null}
-          {selectedResult?.quality.needsOverride ? (
+          {selectedResult?.quality.needsOverride || (tray.length >= 2 && trayNeedsOverride(state)) ? (
             <label>
               Reason to search a face of this quality
               <span className="hint">The quality is below policy. Your reason is recorded in the audit log.</span>
-              <textarea name="qualityOverrideReason" rows={2} required minLength={10} />
+              <textarea name="qualityOverrideReason" rows={2} required={Boolean(selectedResult?.quality.needsOverride)} minLength={10} />
             </label>
           ) : null}
           <FormError error={state.actionError} />
-          <button className="button" type="submit" disabled={!canSearch(state)}>
-            Search
-          </button>
+          {hasStillFace ? (
+            <div className="row">
+              <button className="button" type="submit" disabled={!canSearch(state)}>
+                Search
+              </button>
+              {selectedInTray ? (
+                <span className="muted" data-testid="selected-in-tray">
+                  This face is one of this person’s faces.
+                </span>
+              ) : (
+                <button className="button secondary" type="button" disabled={!canAddToTray(state)} onClick={(event) => void addToTray(event.currentTarget.form!)}>
+                  Add this face to this person
+                </button>
+              )}
+            </div>
+          ) : null}
+          {tray.length > 0 ? <ProbeTray state={state} onRemove={(probeFaceId) => dispatch({ type: 'TRAY_FACE_REMOVED', probeFaceId })} onSearch={(form) => void searchTray(form)} /> : null}
         </form>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * "This person": the faces gathered from one or more stills, each with its quality, searched together
+ * as one probe (each gallery person's best score over the faces counts).
+ */
+function ProbeTray({ state, onRemove, onSearch }: { state: WorkbenchState; onRemove: (probeFaceId: string) => void; onSearch: (form: HTMLFormElement) => void }) {
+  const { tray } = state;
+  return (
+    <section className="stack" aria-labelledby="probe-tray-heading" data-testid="probe-tray">
+      <h3 id="probe-tray-heading" style={{ margin: 0 }}>
+        This person ({tray.length} {tray.length === 1 ? 'face' : 'faces'})
+      </h3>
+      <ul className="row" style={{ listStyle: 'none', padding: 0, flexWrap: 'wrap' }}>
+        {tray.map((face) => (
+          <li key={face.probeFaceId} className="face-card">
+            {/* eslint-disable-next-line @next/next/no-img-element -- the recorded crop, served with its own access check */}
+            <img src={`/api/crops/probe/${face.probeFaceId}`} alt={face.label} width={56} height={56} className="thumb" />
+            <span>
+              {face.label}{' '}
+              <span className={`badge ${face.qualityVerdict === 'good' ? 'ok' : face.qualityVerdict === 'usable' ? 'warn' : 'danger'}`}>quality {face.qualityVerdict}</span>
+              <br />
+              <button className="button secondary" type="button" disabled={isSubmitting(state)} aria-label={`Remove ${face.label} from this person`} onClick={() => onRemove(face.probeFaceId)}>
+                Remove
+              </button>
+            </span>
+          </li>
+        ))}
+      </ul>
+      {tray.length < 2 ? <p className="hint">Add a face from another still (or another face of this one) to search them together as one person.</p> : null}
+      <button className="button" type="button" disabled={!canSearchTray(state)} onClick={(event) => onSearch(event.currentTarget.form!)}>
+        Search {tray.length} {tray.length === 1 ? 'face' : 'faces'} as one person
+      </button>
+    </section>
   );
 }

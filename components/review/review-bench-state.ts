@@ -1,4 +1,4 @@
-import type { BenchView } from '@/lib/shared/review/bench-view';
+import type { BenchCandidate, BenchView } from '@/lib/shared/review/bench-view';
 import type { ComponentFinding, FiswgComponentId } from '@/lib/shared/review/fiswg-components';
 import { type Checklist, type CommitReviewInput, type Decision, needsRationale } from '@/lib/shared/schemas/review';
 
@@ -40,11 +40,18 @@ export type BenchState = {
    * gives back rationales already written rather than silently discarding them.
    */
   stagedBeforeNoMatch: Record<string, StagedDecision> | null;
+  /**
+   * The probe face the reviewer chose to compare with each candidate, where they changed it; otherwise
+   * the one that scored best for that candidate is shown (selectShownProbeFaceId).
+   */
+  probeFaceChoice: Record<string, string>;
 };
 
 export type BenchAction =
   | { type: 'move'; by: number }
   | { type: 'select'; index: number }
+  /** Compare the current candidate with another face of a multi-face probe. */
+  | { type: 'showProbeFace'; probeFaceId: string }
   | { type: 'stageDecision'; decision: Decision; candidateId?: string }
   | { type: 'editRationale'; rationale: string; candidateId?: string }
   | { type: 'setFinding'; component: FiswgComponentId; finding: ComponentFinding | null; candidateId?: string }
@@ -75,6 +82,7 @@ export function createBenchState(view: Pick<BenchView, 'searchId' | 'candidates'
     isReadOnly: view.isCommitted,
     isNoMatchInList: false,
     stagedBeforeNoMatch: null,
+    probeFaceChoice: {},
   };
 }
 
@@ -131,6 +139,11 @@ export function benchReducer(state: BenchState, action: BenchAction): BenchState
     case 'select':
       if (count === 0 || state.dialog !== 'none') return state;
       return { ...state, currentIndex: Math.max(0, Math.min(count - 1, Math.trunc(action.index))) };
+    case 'showProbeFace': {
+      const current = state.candidates[state.currentIndex];
+      if (!current || state.probeFaceChoice[current.id] === action.probeFaceId) return state;
+      return { ...state, probeFaceChoice: { ...state.probeFaceChoice, [current.id]: action.probeFaceId } };
+    }
     case 'stageDecision':
       return updateStaged(state, action.candidateId, (staged) => ({ ...staged, decision: action.decision }));
     case 'editRationale':
@@ -194,6 +207,16 @@ export function benchReducer(state: BenchState, action: BenchAction): BenchState
 
 export function selectCurrentCandidateId(state: BenchState): string | null {
   return state.candidates[state.currentIndex]?.id ?? null;
+}
+
+/**
+ * The probe face compared with a candidate: the reviewer's choice for it, else the face that gave the
+ * candidate its score, else the primary face (a search of one face, or one recorded before multi-face
+ * probes).
+ */
+export function selectShownProbeFaceId(view: Pick<BenchView, 'probeFaces'>, state: Pick<BenchState, 'probeFaceChoice'>, candidate: Pick<BenchCandidate, 'id' | 'bestProbeFaceId'>): string | null {
+  const known = (id: string | null | undefined) => (id && view.probeFaces.some((face) => face.id === id) ? id : null);
+  return known(state.probeFaceChoice[candidate.id]) ?? known(candidate.bestProbeFaceId) ?? view.probeFaces[0]?.id ?? null;
 }
 
 export function selectDecidedCount(state: BenchState): number {

@@ -18,6 +18,7 @@ import {
   selectDecidedCount,
   selectDecisionCounts,
   selectOverriddenByNoMatch,
+  selectShownProbeFaceId,
   type StagedDecision,
 } from '@/components/review/review-bench-state';
 
@@ -146,6 +147,8 @@ function Bench({ view }: { view: BenchView }) {
   }
 
   const staged = state.staged[current.id];
+  const shownProbeFaceId = selectShownProbeFaceId(view, state, current);
+  const shownProbeFace = view.probeFaces.find((face) => face.id === shownProbeFaceId) ?? null;
 
   return (
     <div className="bench" data-testid="review-bench" ref={root}>
@@ -163,10 +166,13 @@ function Bench({ view }: { view: BenchView }) {
 
       <div className="bench-body">
         <div className="bench-main">
+          {view.probeFaces.length > 1 ? (
+            <ProbeFaceSwitch view={view} candidate={current} shownId={shownProbeFaceId} onShow={(probeFaceId) => dispatch({ type: 'showProbeFace', probeFaceId })} />
+          ) : null}
           <ComparisonView
-            probe={view.probe}
+            probe={shownProbeFace ?? view.probe}
             candidate={current.face}
-            probeAlt="Probe face"
+            probeAlt={view.probeFaces.length > 1 && shownProbeFace ? shownProbeFace.label : 'Probe face'}
             candidateAlt={faceLabel(current)}
             isKeyboardEnabled={state.dialog === 'none'}
           />
@@ -517,3 +523,26 @@ function KeyLegend({ isReadOnly }: { isReadOnly: boolean }) {
     </section>
   );
 }
+
+/**
+ * Which face of a multi-face probe is beside the candidate: by default the one that gave the candidate
+ * its score; the reviewer may compare with any other. "Scored best" is said only once identities (and
+ * scores) are the reviewer's to see; before that the default is simply the face shown.
+ */
+function ProbeFaceSwitch({ view, candidate, shownId, onShow }: { view: BenchView; candidate: BenchCandidate; shownId: string | null; onShow: (probeFaceId: string) => void }) {
+  return (
+    <div className="row" role="group" aria-label={`Compare ${faceLabel(candidate)} with probe face`} data-testid="probe-face-switch">
+      <span className="muted">Compare with:</span>
+      {view.probeFaces.map((face) => {
+        const isBest = candidate.revealed !== null && face.id === candidate.bestProbeFaceId;
+        return (
+          <button key={face.id} type="button" className="bench-thumb" aria-pressed={face.id === shownId} onClick={() => onShow(face.id)}>
+            {/* eslint-disable-next-line @next/next/no-img-element -- authorised crop route, never optimised or cached */}
+            <img src={face.cropUrl} alt={`${face.label}, quality ${face.qualityVerdict}${isBest ? ', scored best for this candidate' : ''}`} draggable={false} />
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+

@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import type { CommittedDecisionView } from '@/lib/shared/review/bench-view';
 import { FINDING_LABELS, FISWG_COMPONENTS, type ComponentFinding } from '@/lib/shared/review/fiswg-components';
 import { REVIEW_STATE_LABELS } from '@/lib/shared/review/review-outcome';
@@ -114,6 +115,27 @@ export function WholeStoryView({ story, focusCandidateId }: { story: WholeStory;
           <dd>{face.embeddingAgreement === null ? 'not recorded' : `server and browser agree to cosine ${face.embeddingAgreement.toFixed(4)}`}</dd>
         </dl>
       </div>
+      {story.probeFaces.length > 1 ? (
+        <section className="panel" aria-labelledby="story-probe-faces-heading" data-testid="story-probe-faces">
+          <h3 id="story-probe-faces-heading" style={{ marginTop: 0 }}>
+            Probe faces ({story.probeFaces.length})
+          </h3>
+          <p className="muted">Searched together as one person: each candidate&apos;s score is their best over these faces.</p>
+          <dl className="facts">
+            {story.probeFaces.map((probeFace) => (
+              <Fragment key={probeFace.id}>
+                <dt>
+                  {/* eslint-disable-next-line @next/next/no-img-element -- authorised route, never optimised or cached */}
+                  <img src={probeFace.cropUrl} alt={`Probe face ${probeFace.position + 1}`} width={56} height={56} className="thumb" />
+                </dt>
+                <dd className="mono" style={{ wordBreak: 'break-all' }}>
+                  quality {probeFace.qualityVerdict} · crop {probeFace.cropSha256} · still {probeFace.stillSha256}
+                </dd>
+              </Fragment>
+            ))}
+          </dl>
+        </section>
+      ) : null}
 
       <h2>The search</h2>
       <div className="panel">

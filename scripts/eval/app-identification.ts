@@ -52,6 +52,12 @@ export type AppIdentification = {
   enrol(path: string, subject: string): Promise<EnrolmentOutcome>;
   finishEnrolment(): Promise<void>;
   identify(path: string, top: number): Promise<{ embedding: ImageEmbedding; candidates: RecordedCandidate[]; search: RecordedSearch | null }>;
+  /**
+   * Several images of one person as one probe (issue 11 §3): each face is recorded as the browser
+   * records it, then all are searched together by one multi-face search (`extraProbeFaceIds`). Images
+   * with no face found are left out; none found at all is no search.
+   */
+  identifyMany(paths: readonly string[], top: number): Promise<{ embeddings: ImageEmbedding[]; candidates: RecordedCandidate[]; search: RecordedSearch | null }>;
   close(): Promise<void>;
 };
 
@@ -107,68 +113,17 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
       await syncVectorIndex(prisma, getVectorIndex());
     },
     async identify(path, top) {
-      const bytes = new Uint8Array(await readFile(path));
-      const embedding = await embedImageBytes(pipeline, bytes);
-      const face = embedding.analysis;
-      if (!face || !embedding.size) return { embedding, candidates: [], search: null };
-      const crop = await sharp(Buffer.from(face.aligned.data), { raw: { width: face.aligned.width, height: face.aligned.height, channels: 3 } }).png().toBuffer();
-      // The crop the pipeline aligned, as PNG, exactly as the browser sends it: the server decodes,
-      // re-embeds and measures it like any investigator's submission.
-      const recorded = await recordProbeFace({
-        payload: {
-          caseId: kase.id,
-          idempotencyKey: randomUUID(),
-          still: {
-            imageSha256: sha256Hex(bytes),
-            width: embedding.size.width,
-            height: embedding.size.height,
-            source: 'evaluation probe',
-          },
-          face: toProbeFaceInput(face),
-        },
-        crop,
-      });
-      if (!recorded.ok) throw new Error(`recording ${path} was refused: ${recorded.error.code} ${recorded.error.message}`);
-      const searched = await runSearch({
-        probeFaceId: recorded.data.probeFaceId,
-        watchlistIds: [watchlist.id],
-        mode: 'rank',
-        listSize: top,
-        qualityOverrideReason: 'Evaluation: every probe is searched whatever its quality.',
-      });
-      if (!searched.ok) throw new Error(`searching ${path} was refused: ${searched.error.code} ${searched.error.message}`);
-      // Read back what was recorded, and worded exactly as the review bench words it.
-      const search = await prisma.search.findUniqueOrThrow({
-        where: { id: searched.data.searchId },
-        select: {
-          modelId: true,
-          gallerySize: true,
-          calibrationTableId: true,
-          probeFace: { select: { qualityVerdict: true, serverQualityVerdict: true, serverQuality: true } },
-          candidates: {
-            orderBy: { rank: 'asc' },
-            select: { rawScore: true, falseMatchRate: true, expectedFpir: true, subject: { select: { reference: true } } },
-          },
-        },
-      });
-      const serverQuality = search.probeFace.serverQuality as { reasons?: { message: string }[] } | null;
-      return {
-        embedding,
-        candidates: search.candidates.map((candidate) => ({
-          subject: candidate.subject.reference,
-          score: candidate.rawScore,
-          falseMatchRate: candidate.falseMatchRate,
-          expectedFpir: candidate.expectedFpir,
-          words: describeRecordedChance({ ...candidate, modelId: search.modelId, gallerySize: search.gallerySize, calibrationTableId: search.calibrationTableId }),
-        })),
-        search: {
-          searchId: searched.data.searchId,
-          qualityVerdict: search.probeFace.serverQualityVerdict ?? search.probeFace.qualityVerdict,
-          qualityReasons: (serverQuality?.reasons ?? []).map((reason) => reason.message),
-          calibrationTableId: search.calibrationTableId,
-          gallerySize: search.gallerySize,
-        },
-      };
+      const { embedding, probeFaceId } = await recordProbe(path);
+      if (!probeFaceId) return { embedding, candidates: [], search: null };
+      return { embedding, ...(await searchFaces([probeFaceId], top, path)) };
+    },
+    async identifyMany(paths, top) {
+      const recorded = [];
+      for (const path of paths) recorded.push(await recordProbe(path));
+      const ids = recorded.map((entry) => entry.probeFaceId).filter((id): id is string => id !== null);
+      const embeddings = recorded.map((entry) => entry.embedding);
+      if (ids.length === 0) return { embeddings, candidates: [], search: null };
+      return { embeddings, ...(await searchFaces(ids, top, paths.join(', '))) };
     },
     async close() {
       await closeVectorIndex();
@@ -176,4 +131,74 @@ export async function openAppIdentification(pipeline: FacePipeline): Promise<App
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+
+  async function recordProbe(path: string): Promise<{ embedding: ImageEmbedding; probeFaceId: string | null }> {
+    const bytes = new Uint8Array(await readFile(path));
+    const embedding = await embedImageBytes(pipeline, bytes);
+    const face = embedding.analysis;
+    if (!face || !embedding.size) return { embedding, probeFaceId: null };
+    const crop = await sharp(Buffer.from(face.aligned.data), { raw: { width: face.aligned.width, height: face.aligned.height, channels: 3 } }).png().toBuffer();
+    // The crop the pipeline aligned, as PNG, exactly as the browser sends it: the server decodes,
+    // re-embeds and measures it like any investigator's submission.
+    const recorded = await recordProbeFace({
+      payload: {
+        caseId: kase.id,
+        idempotencyKey: randomUUID(),
+        still: {
+          imageSha256: sha256Hex(bytes),
+          width: embedding.size.width,
+          height: embedding.size.height,
+          source: 'evaluation probe',
+        },
+        face: toProbeFaceInput(face),
+      },
+      crop,
+    });
+    if (!recorded.ok) throw new Error(`recording ${path} was refused: ${recorded.error.code} ${recorded.error.message}`);
+    return { embedding, probeFaceId: recorded.data.probeFaceId };
+  }
+
+  async function searchFaces(probeFaceIds: readonly string[], top: number, path: string): Promise<{ candidates: RecordedCandidate[]; search: RecordedSearch }> {
+    const [probeFaceId, ...extraProbeFaceIds] = probeFaceIds;
+    const searched = await runSearch({
+      probeFaceId: probeFaceId!,
+      extraProbeFaceIds,
+      watchlistIds: [watchlist.id],
+      mode: 'rank',
+      listSize: top,
+      qualityOverrideReason: 'Evaluation: every probe is searched whatever its quality.',
+    });
+    if (!searched.ok) throw new Error(`searching ${path} was refused: ${searched.error.code} ${searched.error.message}`);
+    // Read back what was recorded, and worded exactly as the review bench words it.
+    const search = await prisma.search.findUniqueOrThrow({
+      where: { id: searched.data.searchId },
+      select: {
+        modelId: true,
+        gallerySize: true,
+        calibrationTableId: true,
+        probeFace: { select: { qualityVerdict: true, serverQualityVerdict: true, serverQuality: true } },
+        candidates: {
+          orderBy: { rank: 'asc' },
+          select: { rawScore: true, falseMatchRate: true, expectedFpir: true, subject: { select: { reference: true } } },
+        },
+      },
+    });
+    const serverQuality = search.probeFace.serverQuality as { reasons?: { message: string }[] } | null;
+    return {
+      candidates: search.candidates.map((candidate) => ({
+        subject: candidate.subject.reference,
+        score: candidate.rawScore,
+        falseMatchRate: candidate.falseMatchRate,
+        expectedFpir: candidate.expectedFpir,
+        words: describeRecordedChance({ ...candidate, modelId: search.modelId, gallerySize: search.gallerySize, calibrationTableId: search.calibrationTableId }),
+      })),
+      search: {
+        searchId: searched.data.searchId,
+        qualityVerdict: search.probeFace.serverQualityVerdict ?? search.probeFace.qualityVerdict,
+        qualityReasons: (serverQuality?.reasons ?? []).map((reason) => reason.message),
+        calibrationTableId: search.calibrationTableId,
+        gallerySize: search.gallerySize,
+      },
+    };
+  }
 }

@@ -1,7 +1,8 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
-import { MAX_LIST_SIZE } from '@/lib/shared/schemas/search';
+import { MAX_EXTRA_PROBE_FACES, MAX_LIST_SIZE } from '@/lib/shared/schemas/search';
+import { seededRandom } from './degrade-image';
 import { defaultEmbedImageOptions, embedImageFile, type ImageEmbedding } from './embed-image-file';
 import { createSubjectSearch, type SubjectCandidate, type SubjectSearch } from './exact-subject-search';
 import { openAppIdentification, type AppIdentification, type RecordedCandidate, type RecordedSearch } from './app-identification';
@@ -11,7 +12,7 @@ import { parseCommandLine } from '../support/parse-args';
 import { readLabelledCsv } from '../support/read-csv';
 
 // `npm run eval -- identify --gallery G.csv --probes P.csv --top 50 --out results.jsonl [--json] [--threads N]
-//   [--index embedded|scan] [--save-embeddings FILE]`
+//   [--index embedded|scan] [--save-embeddings FILE] [--frames K]`
 //
 // `--index embedded` (the default) runs the app: enrolment service, probe and search server actions,
 // embedded vector index. `--index scan` is a dependency-free exact scan to check the app against.
@@ -22,6 +23,11 @@ import { readLabelledCsv } from '../support/read-csv';
 // rate, expected FPIR and the words the reviewer is shown — so the calibration can be checked from the
 // output alone. The summary gives the figures overall and per condition, and the honesty check: among
 // non-mated searches, the share whose top candidate is described as "1 in N" or rarer, against 1/N.
+//
+// `--frames K` (issue 11 §3): each probe person is searched once with K faces as one multi-face search
+// through the app (record each face, then one search with `extraProbeFaceIds`). The K faces are K of the
+// person's degraded renderings of their probe photograph (every condition but clean; drawn seeded), so
+// they stand in for frames that differ in degradation, not pose. A line is then one person.
 
 function resolveImagePath(path: string, csvFile: string): string {
   if (isAbsolute(path)) return path;
@@ -35,7 +41,31 @@ function progress(label: string, done: number, total: number) {
 }
 
 export const IDENTIFY_USAGE =
-  'usage: npm run eval -- identify --gallery G.csv --probes P.csv --out results.jsonl [--top 50] [--json] [--threads 1] [--index embedded|scan] [--save-embeddings FILE]';
+  'usage: npm run eval -- identify --gallery G.csv --probes P.csv --out results.jsonl [--top 50] [--json] [--threads 1] [--index embedded|scan] [--save-embeddings FILE] [--frames K]';
+
+/**
+ * The `--frames K` probes: per person, K of their degraded renderings (not clean), drawn by a seeded
+ * shuffle, as one group searched together. People with fewer than K renderings are left out.
+ */
+export function frameGroups<Row extends { path: string; subject: string; condition?: string }>(rows: readonly Row[], frames: number, seed = 7): { subject: string; rows: Row[] }[] {
+  const random = seededRandom(seed);
+  const bySubject = new Map<string, Row[]>();
+  for (const row of rows) {
+    if ((row.condition ?? 'clean') === 'clean') continue;
+    bySubject.set(row.subject, [...(bySubject.get(row.subject) ?? []), row]);
+  }
+  const groups: { subject: string; rows: Row[] }[] = [];
+  for (const [subject, list] of bySubject) {
+    if (list.length < frames) continue;
+    const shuffled = [...list];
+    for (let i = shuffled.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(random() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    groups.push({ subject, rows: shuffled.slice(0, frames) });
+  }
+  return groups;
+}
 
 export async function runIdentify(argv: readonly string[]): Promise<void> {
   const commandLine = parseCommandLine(argv, {
@@ -49,6 +79,7 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
       threads: { type: 'string' },
       index: { type: 'string' },
       'save-embeddings': { type: 'string' },
+      frames: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -61,6 +92,9 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
   const indexKind = flags.index ?? 'embedded';
   if (indexKind !== 'embedded' && indexKind !== 'scan') commandLine.fail('--index must be embedded or scan');
   if (indexKind === 'embedded' && top > MAX_LIST_SIZE) commandLine.fail(`--top: the app lists at most ${MAX_LIST_SIZE} candidates`);
+  const frames = flags.frames === undefined ? null : commandLine.integer('frames', { min: 1, fallback: 1 });
+  if (frames !== null && indexKind !== 'embedded') commandLine.fail('--frames searches through the app: it needs --index embedded');
+  if (frames !== null && frames > MAX_EXTRA_PROBE_FACES + 1) commandLine.fail(`--frames: a probe is at most ${MAX_EXTRA_PROBE_FACES + 1} faces`);
   const pipeline = await loadFacePipeline({ intraOpThreads: threads });
   const gallery = await readLabelledCsv(galleryCsv);
   const probes = await readLabelledCsv(probesCsv);
@@ -105,13 +139,27 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
   const outcomes: (ProbeOutcome & { condition: string; topExpectedFpir: number | null; calibrationTableId: string | null })[] = [];
   let probesNoFace = 0;
   let probeErrors = 0;
-  for (const [i, row] of probes.entries()) {
+  // With --frames, one "probe" is a person's group of K images, searched as one; else one image.
+  const probeUnits = frames === null ? probes.map((row) => ({ row, group: null })) : frameGroups(probes, frames).map((group) => ({ row: { ...group.rows[0]!, condition: `${frames} frames` }, group: group.rows }));
+  for (const [i, { row, group }] of probeUnits.entries()) {
     const started = performance.now();
     const path = resolveImagePath(row.path, probesCsv);
     let result: ImageEmbedding;
     let candidates: RecordedCandidate[];
     let search: RecordedSearch | null = null;
-    if (app) {
+    if (app && group) {
+      try {
+        const many = await app.identifyMany(group.map((member) => resolveImagePath(member.path, probesCsv)), top);
+        ({ candidates, search } = many);
+        // The group's first face with one found stands for it in the line's face count and embedding dump.
+        result = many.embeddings.find((embedding) => embedding.embedding) ?? many.embeddings[0]!;
+      } catch (error) {
+        const message = (error as Error).message;
+        console.error(`\n[identify] ${group.map((member) => member.path).join(', ')}: ${message}`);
+        result = { faces: 0, embedding: null, analysis: null, size: null, isLowConfidence: false, isCentreFallback: false, error: message, ms: 0 };
+        candidates = [];
+      }
+    } else if (app) {
       try {
         ({ embedding: result, candidates, search } = await app.identify(path, top));
       } catch (error) {
@@ -133,6 +181,7 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
     const isMated = enrolled.has(row.subject);
     const line = {
       probe: row.path,
+      ...(group ? { frames: group.map((member) => ({ path: member.path, condition: member.condition ?? null })) } : {}),
       subject: row.subject,
       condition: row.condition ?? null,
       isMated,
@@ -157,7 +206,7 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
       topExpectedFpir: candidates[0]?.expectedFpir ?? null,
       calibrationTableId: search?.calibrationTableId ?? null,
     });
-    progress('probes', i + 1, probes.length);
+    progress('probes', i + 1, probeUnits.length);
   }
   await new Promise<void>((r) => out.end(r));
   await app?.close();
@@ -189,7 +238,8 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
     gallerySubjects: enrolled.size,
     galleryImagesWithNoFace: galleryNoFace,
     ...(app ? { galleryEnrolment: galleryOutcomes } : {}),
-    probes: probes.length,
+    probes: probeUnits.length,
+    ...(frames !== null ? { framesPerProbe: frames, probeImages: probeUnits.reduce((total, unit) => total + (unit.group?.length ?? 1), 0) } : {}),
     matedProbes: outcomes.filter((o) => o.isMated).length,
     rank1: round(metrics.rank1),
     rank10: round(metrics.rank10),

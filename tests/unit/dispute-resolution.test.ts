@@ -41,6 +41,7 @@ describe('the pack outline', () => {
         case: { id: 'c', reference: 'REF/1', offence: 'O', purpose: 'P', legalBasis: 'L', status: 'open', openedAt: at, openedBy: 'I', teamName: 'T' },
         probe: { source: 'CCTV', cameraLocation: null, capturedAt: null, imageSha256: 'a'.repeat(64), width: 1, height: 1, uploadedAt: at, uploadedBy: 'I' },
         probeFace: { id: 'p', cropUrl: '/x', cropSha256: 'b'.repeat(64), isManualBox: false, clientQualityVerdict: 'good', serverQualityVerdict: null, embeddingAgreement: null, qualityOverrideReason: null },
+        probeFaces: [{ id: 'p', position: 0, cropUrl: '/x', cropSha256: 'b'.repeat(64), qualityVerdict: 'good', stillSha256: 'a'.repeat(64) }],
         search: { id: 's', createdAt: at, actorName: 'I', mode: 'rank', listSize: 5, threshold: null, modelId: 'm', indexEngine: 'embedded', indexVersion: '1', gallerySize: 10, reviewState: 'confirmed', watchlists: [], calibration: null },
         reviews: [],
         candidates: [],
@@ -56,6 +57,11 @@ describe('the pack outline', () => {
       isFinal: true,
     } satisfies PackContent;
     const text = JSON.stringify(buildPackOutline(content));
+    // One probe face: no list of the probe's faces.
+    expect(text).not.toContain('Probe face 1 of');
+    const several = { ...content, story: { ...content.story, probeFaces: [...content.story.probeFaces, { id: 'q', position: 1, cropUrl: '/y', cropSha256: 'd'.repeat(64), qualityVerdict: 'poor', stillSha256: 'e'.repeat(64) }] } };
+    const severalText = JSON.stringify(buildPackOutline(several));
+    expect(severalText).toContain(`Probe face 2 of 2","value":"quality poor; crop SHA-256 ${'d'.repeat(64)}; still SHA-256 ${'e'.repeat(64)}`);
     expect(text).toContain('an investigative lead, not an identification');
     expect(text).toContain('No other search was run in this case.');
     expect(text).toContain(`#7 ${'c'.repeat(64)}`);

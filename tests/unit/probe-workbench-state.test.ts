@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  canAddToTray,
   canSearch,
+  canSearchTray,
+  MAX_TRAY_FACES,
+  trayFaceOfSelected,
+  trayNeedsOverride,
+  trayProbe,
   everythingHeld,
   initialWorkbenchState,
   nextAnalysisJob,
@@ -8,8 +14,10 @@ import {
   selectedFaceOf,
   STATUS_DETECTING,
   STATUS_RECORDING,
+  STATUS_ADDING,
   STATUS_SEARCHING,
   submissionFor,
+  type TrayFace,
   workbenchReducer,
   type WorkbenchEvent,
   type WorkbenchState,
@@ -358,3 +366,111 @@ describe('disposal bookkeeping', () => {
     ]);
   });
 });
+
+describe('gathering faces of one person in the tray', () => {
+  const FACE_A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
+  const FACE_B = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
+  const trayFace = (probeFaceId: string, stillId: string, faceKey: string, overrides: Partial<TrayFace> = {}): TrayFace => ({
+    probeFaceId,
+    stillId,
+    faceKey,
+    label: `Face of ${stillId}`,
+    qualityVerdict: 'good',
+    needsOverride: false,
+    modelId: 'model@1',
+    ...overrides,
+  });
+  /** One still, its one face measured and selected. */
+  const measured = (stillId = 'still-1', from?: WorkbenchState) => {
+    const chosen = run(
+      [
+        { type: 'STILL_CHOSEN', stillId, fileName: `${stillId}.jpg` },
+        { type: 'DETECTED', stillId, file: new File(['x'], `${stillId}.jpg`), url: `blob:${stillId}`, sha256: 'a'.repeat(64), detect: detectResult(`image-${stillId}`, 1) },
+      ],
+      from,
+    );
+    return analyseAll(chosen, stillId);
+  };
+  const added = (state: WorkbenchState, probeFaceId: string, stillId: string, overrides: Partial<TrayFace> = {}) =>
+    run([{ type: 'TRAY_ADD_STARTED', stillId, faceKey: 'd0', idempotencyKey: KEY_1 }, { type: 'TRAY_FACE_RECORDED', face: trayFace(probeFaceId, stillId, 'd0', overrides) }], state);
+
+  it('records the selected face with the key a later Search of it reuses, and says so while it does', () => {
+    const state = measured();
+    expect(canAddToTray(state)).toBe(true);
+    const adding = run([{ type: 'TRAY_ADD_STARTED', stillId: 'still-1', faceKey: 'd0', idempotencyKey: KEY_1 }], state);
+    expect(adding.submit).toEqual({ phase: 'adding', faceKey: 'd0' });
+    expect(adding.status).toBe(STATUS_ADDING);
+    expect(selectedFaceOf(adding)?.idempotencyKey).toBe(KEY_1);
+    // Nothing else can start meanwhile.
+    expect(canSearch(adding)).toBe(false);
+    expect(run([{ type: 'FACE_SELECTED', key: 'd0' }, { type: 'TRAY_ADD_STARTED', stillId: 'still-1', faceKey: 'd0', idempotencyKey: KEY_2 }], adding)).toBe(adding);
+    const done = run([{ type: 'TRAY_FACE_RECORDED', face: trayFace(FACE_A, 'still-1', 'd0') }], adding);
+    expect(done.tray.map((face) => face.probeFaceId)).toEqual([FACE_A]);
+    expect(done.submit.phase).toBe('idle');
+    expect(trayFaceOfSelected(done)?.probeFaceId).toBe(FACE_A);
+    // The same face cannot be added twice; Search of it alone still works, with the same key.
+    expect(canAddToTray(done)).toBe(false);
+    expect(submissionFor(done, KEY_2)?.idempotencyKey).toBe(KEY_1);
+  });
+
+  it('keeps the tray when the still changes, and gathers faces from several stills', () => {
+    const first = added(measured('still-1'), FACE_A, 'still-1');
+    const second = measured('still-2', run([{ type: 'RESET_STILL' }], first));
+    expect(second.tray.map((face) => face.probeFaceId)).toEqual([FACE_A]);
+    expect(trayFaceOfSelected(second)).toBeNull();
+    expect(canSearchTray(second)).toBe(false);
+    const both = added(second, FACE_B, 'still-2', { qualityVerdict: 'poor', needsOverride: true });
+    expect(both.tray.map((face) => face.probeFaceId)).toEqual([FACE_A, FACE_B]);
+    expect(canSearchTray(both)).toBe(true);
+    // The first face added is the primary face of the search.
+    expect(trayProbe(both)).toEqual({ probeFaceId: FACE_A, extraProbeFaceIds: [FACE_B] });
+    // Judged by its best face, as the server judges a set: one good face needs no reason.
+    expect(trayNeedsOverride(both)).toBe(false);
+    // A new still's object URLs are handed back, never the tray's (served crops, not object URLs).
+    expect(run([{ type: 'RESET_STILL' }], both).tray).toHaveLength(2);
+  });
+
+  it('does not list a face twice when a retried add returns the face already recorded', () => {
+    const once = added(measured(), FACE_A, 'still-1');
+    const again = run([{ type: 'TRAY_FACE_RECORDED', face: trayFace(FACE_A, 'still-1', 'd0') }], once);
+    expect(again).toBe(once);
+    const retried = run([{ type: 'RESET_STILL' }], once);
+    expect(added(measured('still-1', retried), FACE_A, 'still-1').tray).toHaveLength(1);
+  });
+
+  it('removes a face, and searches the tray as one person with an error kept until the tray changes', () => {
+    let state = added(measured('still-2', added(measured('still-1'), FACE_A, 'still-1')), FACE_B, 'still-2');
+    state = run([{ type: 'TRAY_SEARCH_STARTED' }], state);
+    expect(state.submit.phase).toBe('searching-tray');
+    expect(state.status).toBe('Searching the watch-lists with 2 faces of one person…');
+    expect(run([{ type: 'TRAY_FACE_REMOVED', probeFaceId: FACE_A }], state)).toBe(state);
+    state = run([{ type: 'TRAY_FAILED', error: { code: 'VALIDATION', message: 'Give a reason.' } }], state);
+    expect(state.submit.phase).toBe('error');
+    expect(state.actionError?.message).toBe('Give a reason.');
+    state = run([{ type: 'TRAY_FACE_REMOVED', probeFaceId: FACE_A }], state);
+    expect(state.tray.map((face) => face.probeFaceId)).toEqual([FACE_B]);
+    expect(state.actionError).toBeNull();
+    expect(canSearchTray(state)).toBe(false);
+    expect(trayProbe(state)).toEqual({ probeFaceId: FACE_B, extraProbeFaceIds: [] });
+  });
+
+  it('needs a reason only when every face is below the policy, and cannot search with no watch-list', () => {
+    const poor = { qualityVerdict: 'poor' as const, needsOverride: true };
+    const state = added(measured('still-2', added(measured('still-1'), FACE_A, 'still-1', poor)), FACE_B, 'still-2', poor);
+    expect(trayNeedsOverride(state)).toBe(true);
+    const noList = run([{ type: 'WATCHLIST_TOGGLED', watchlistId: 'list-a', isChosen: false }, { type: 'WATCHLIST_TOGGLED', watchlistId: 'list-b', isChosen: false }], state);
+    expect(canSearchTray(noList)).toBe(false);
+    expect(run([{ type: 'TRAY_SEARCH_STARTED' }], noList).submit.phase).toBe('idle');
+  });
+
+  it('holds at most ten faces', () => {
+    let state = initialWorkbenchState(LISTS);
+    for (let index = 0; index < MAX_TRAY_FACES + 1; index += 1) {
+      const stillId = `still-${index}`;
+      state = added(measured(stillId, run([{ type: 'RESET_STILL' }], state)), `${index}`.padStart(8, '0') + '-0000-4000-8000-000000000000', stillId);
+    }
+    expect(state.tray).toHaveLength(MAX_TRAY_FACES);
+    expect(canAddToTray(measured('still-x', run([{ type: 'RESET_STILL' }], state)))).toBe(false);
+  });
+});
+

@@ -4,6 +4,7 @@ import {
   type BenchState,
   benchReducer,
   createBenchState,
+  selectShownProbeFaceId,
   selectCommitInput,
   selectCurrentCandidateId,
   selectDecidedCount,
@@ -18,7 +19,7 @@ const SEARCH_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const IDS = ['3f1b2c4d-0000-4000-8000-000000000001', '3f1b2c4d-0000-4000-8000-000000000002', '3f1b2c4d-0000-4000-8000-000000000003'];
 
 function candidate(id: string, position: number): BenchCandidate {
-  return { id, position, face: { cropUrl: `/crops/${position}`, landmarks: null }, revealed: null, committed: [] };
+  return { id, position, bestProbeFaceId: null, face: { cropUrl: `/crops/${position}`, landmarks: null }, revealed: null, committed: [] };
 }
 
 function bench(options: { isCommitted?: boolean } = {}): BenchState {
@@ -261,3 +262,30 @@ describe('review bench state', () => {
     });
   });
 });
+
+describe('the probe face compared with each candidate', () => {
+  const PROBE_FACES = ['9a000000-0000-4000-8000-000000000001', '9a000000-0000-4000-8000-000000000002', '9a000000-0000-4000-8000-000000000003'];
+  const view = { probeFaces: PROBE_FACES.map((id, position) => ({ id, label: `Probe face ${position + 1}`, qualityVerdict: 'good', cropUrl: `/probe/${id}`, landmarks: null })) };
+  const scored = (id: string, bestProbeFaceId: string | null) => ({ id, bestProbeFaceId });
+
+  it('shows the face that scored best for the candidate, then the primary face where none is recorded', () => {
+    const state = bench();
+    expect(selectShownProbeFaceId(view, state, scored(IDS[0]!, PROBE_FACES[2]!))).toBe(PROBE_FACES[2]);
+    expect(selectShownProbeFaceId(view, state, scored(IDS[0]!, null))).toBe(PROBE_FACES[0]);
+    // A face id not among the probe's faces is not shown.
+    expect(selectShownProbeFaceId(view, state, scored(IDS[0]!, IDS[1]!))).toBe(PROBE_FACES[0]);
+    expect(selectShownProbeFaceId({ probeFaces: [] }, state, scored(IDS[0]!, null))).toBeNull();
+  });
+
+  it('switches the current candidate to another face, keeping each candidate’s own choice', () => {
+    let state = run(bench(), { type: 'showProbeFace', probeFaceId: PROBE_FACES[1]! });
+    expect(selectShownProbeFaceId(view, state, scored(IDS[0]!, PROBE_FACES[2]!))).toBe(PROBE_FACES[1]);
+    // The next candidate still shows its own best face.
+    state = run(state, { type: 'move', by: 1 });
+    expect(selectShownProbeFaceId(view, state, scored(IDS[1]!, PROBE_FACES[2]!))).toBe(PROBE_FACES[2]);
+    state = run(state, { type: 'move', by: -1 });
+    expect(selectShownProbeFaceId(view, state, scored(IDS[0]!, PROBE_FACES[2]!))).toBe(PROBE_FACES[1]);
+    expect(run(state, { type: 'showProbeFace', probeFaceId: PROBE_FACES[1]! })).toBe(state);
+  });
+});
+

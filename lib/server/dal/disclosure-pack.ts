@@ -35,7 +35,7 @@ export async function findPackContentForActor(actor: Actor, disclosureId: string
     candidatesShown: story.candidates.map((candidate) => candidate.id),
     isIdentityShown: true,
     stage: null,
-    extra: { via: 'disclosure_pack', disclosureId: disclosure.id },
+    extra: { via: 'disclosure_pack', disclosureId: disclosure.id, ...(story.probeFaces.length > 1 ? { probeFaceIds: story.probeFaces.map((face) => face.id) } : {}) },
   });
   return content;
 }

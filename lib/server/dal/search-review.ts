@@ -10,7 +10,7 @@ import { getConfig } from '@/lib/server/config';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { locateCropLandmarks } from '@/lib/server/vision/locate-crop-landmarks';
 import { calibrationTableById, describeCalibrationTable, describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
-import type { BenchCandidate, BenchView, CommittedDecisionView, RevealedIdentity } from '@/lib/shared/review/bench-view';
+import type { BenchCandidate, BenchProbeFace, BenchView, CommittedDecisionView, RevealedIdentity } from '@/lib/shared/review/bench-view';
 import { finalDecision, readResolution } from '@/lib/shared/review/dispute-resolution';
 import { confirmedCandidates, isReviewFinished, type SearchReviewState } from '@/lib/shared/review/review-outcome';
 import type { Decision, ReviewStage } from '@/lib/shared/schemas/review';
@@ -43,6 +43,10 @@ export type SearchFacts = {
     qualityOverrideReason: string | null;
     isManualBox: boolean;
   };
+  /** Every face searched as the probe, in order (one for most searches); each with the verdict it was judged by. */
+  probeFaces: { id: string; position: number; qualityVerdict: string }[];
+  /** The verdict the search was judged by: its best face's (its only face's, for most searches). */
+  probeSetVerdict: string;
   probe: { source: string; cameraLocation: string | null; capturedAt: Date | null; imageSha256: string };
 };
 
@@ -74,6 +78,7 @@ const candidateSelect = {
   rawScore: true,
   falseMatchRate: true,
   expectedFpir: true,
+  bestProbeFaceId: true,
   subject: { select: { reference: true, displayName: true, watchlist: { select: { name: true } } } },
   adjudications: { select: adjudicationSelect },
   disclosures: { orderBy: { requestedAt: 'desc' as const }, take: 1, select: { id: true, status: true, requestedAt: true, packSha256: true, requestedBy: { select: { displayName: true } } } },
@@ -111,6 +116,7 @@ async function loadSearch(prisma: PrismaClient, actor: Actor, searchId: string) 
           probe: { select: { source: true, cameraLocation: true, capturedAt: true, imageSha256: true } },
         },
       },
+      probeFaces: { orderBy: { position: 'asc' }, select: { position: true, probeFace: { select: { id: true, cropKey: true, qualityVerdict: true, serverQualityVerdict: true } } } },
       reviews: { select: { stage: true, reviewerId: true, candidateOrder: true, startedAt: true, committedAt: true, isNoMatchInList: true, reviewer: { select: { displayName: true } } } },
       candidates: { orderBy: { rank: 'asc' }, select: candidateSelect },
     },
@@ -119,6 +125,19 @@ async function loadSearch(prisma: PrismaClient, actor: Actor, searchId: string) 
 
 type LoadedSearch = NonNullable<Awaited<ReturnType<typeof loadSearch>>>;
 type LoadedCandidate = LoadedSearch['candidates'][number];
+
+const VERDICT_ORDER = ['poor', 'usable', 'good'];
+
+/**
+ * The faces of the search's probe, in order. A search recorded without its rows in search_probe_faces
+ * (none the application writes; the migration backfilled older ones) had only its one face.
+ */
+function probeFacesOf(search: LoadedSearch): { id: string; position: number; cropKey: string; qualityVerdict: string }[] {
+  const rows = search.probeFaces.map(({ position, probeFace }) => ({ id: probeFace.id, position, cropKey: probeFace.cropKey, qualityVerdict: probeFace.serverQualityVerdict ?? probeFace.qualityVerdict }));
+  if (rows.length > 0) return rows;
+  const face = search.probeFace;
+  return [{ id: face.id, position: 0, cropKey: face.cropKey, qualityVerdict: face.serverQualityVerdict ?? face.qualityVerdict }];
+}
 
 function toDecisionView(record: AdjudicationRecord): CommittedDecisionView {
   return {
@@ -208,17 +227,28 @@ export async function findSearchReviewForActor(
       return {
         id: candidate.id,
         position: index + 1,
+        bestProbeFaceId: candidate.bestProbeFaceId,
         face: { cropUrl: `/api/crops/candidate/${candidate.id}`, landmarks: options.withLandmarks ? await landmarksOfCrop(candidate.enrolledFace.cropKey) : null },
         revealed: isRevealed ? identityOf(search, candidate) : null,
         committed: isCommitted && viewer !== 'observer' ? (myHistory.get(candidate.id) ?? []).map(toDecisionView) : [],
       };
     }),
   );
+  const probeFaces: BenchProbeFace[] = await Promise.all(
+    probeFacesOf(search).map(async (face) => ({
+      id: face.id,
+      label: `Probe face ${face.position + 1}`,
+      qualityVerdict: face.qualityVerdict,
+      cropUrl: `/api/crops/probe/${face.id}`,
+      landmarks: options.withLandmarks ? await landmarksOfCrop(face.cropKey) : null,
+    })),
+  );
   const view: BenchView = {
     searchId: search.id,
     stage,
     isCommitted,
-    probe: { cropUrl: `/api/crops/probe/${search.probeFace.id}`, landmarks: options.withLandmarks ? await landmarksOfCrop(search.probeFace.cropKey) : null },
+    probe: { cropUrl: probeFaces[0]!.cropUrl, landmarks: probeFaces[0]!.landmarks },
+    probeFaces,
     candidates,
   };
 
@@ -288,6 +318,8 @@ function toFacts(search: LoadedSearch, lists: { id: string; name: string }[]): S
       qualityOverrideReason: search.probeFace.qualityOverrideReason,
       isManualBox: search.probeFace.isManualBox,
     },
+    probeFaces: probeFacesOf(search).map(({ id, position, qualityVerdict }) => ({ id, position, qualityVerdict })),
+    probeSetVerdict: probeFacesOf(search).reduce((best, face) => (VERDICT_ORDER.indexOf(face.qualityVerdict) > VERDICT_ORDER.indexOf(best) ? face.qualityVerdict : best), 'poor'),
     probe: search.probeFace.probe,
   };
 }
@@ -306,5 +338,7 @@ function recordView(prisma: PrismaClient, actor: Actor, search: LoadedSearch, de
     candidatesShown: details.shown,
     isIdentityShown: details.isRevealed,
     stage: details.stage ?? null,
+    // Who saw which faces: every face of a multi-face probe.
+    ...(search.probeFaces.length > 1 ? { extra: { probeFaceIds: search.probeFaces.map((row) => row.probeFace.id) } } : {}),
   });
 }

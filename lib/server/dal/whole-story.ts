@@ -84,6 +84,10 @@ const storySelect = {
       },
     },
   },
+  probeFaces: {
+    orderBy: { position: 'asc' as const },
+    select: { position: true, probeFace: { select: { id: true, cropSha256: true, qualityVerdict: true, serverQualityVerdict: true, probe: { select: { imageSha256: true } } } } },
+  },
   reviews: { orderBy: { stage: 'asc' as const }, select: { stage: true, reviewerId: true, startedAt: true, committedAt: true, isNoMatchInList: true, reviewer: { select: { displayName: true } } } },
   candidates: {
     orderBy: { rank: 'asc' as const },
@@ -219,6 +223,17 @@ export async function loadWholeStory(actor: Actor, target: StoryTarget, db?: Db)
       embeddingAgreement: search.probeFace.embeddingAgreement,
       qualityOverrideReason: search.probeFace.qualityOverrideReason,
     },
+    probeFaces: (search.probeFaces.length > 0
+      ? search.probeFaces
+      : [{ position: 0, probeFace: { ...search.probeFace, probe: { imageSha256: search.probeFace.probe.imageSha256 } } }]
+    ).map(({ position, probeFace }) => ({
+      id: probeFace.id,
+      position,
+      cropUrl: `/api/crops/probe/${probeFace.id}`,
+      cropSha256: probeFace.cropSha256,
+      qualityVerdict: probeFace.serverQualityVerdict ?? probeFace.qualityVerdict,
+      stillSha256: probeFace.probe.imageSha256,
+    })),
     search: {
       id: search.id,
       createdAt: search.createdAt,
@@ -360,7 +375,7 @@ export async function findWholeStoryForActor(actor: Actor, target: StoryTarget, 
     candidatesShown: story.candidates.map((candidate) => candidate.id),
     isIdentityShown: true,
     stage: null,
-    extra: { via: 'disclosureId' in target ? 'disclosure' : 'disputeId' in target ? 'dispute' : 'search' },
+    extra: { via: 'disclosureId' in target ? 'disclosure' : 'disputeId' in target ? 'dispute' : 'search', ...(story.probeFaces.length > 1 ? { probeFaceIds: story.probeFaces.map((face) => face.id) } : {}) },
   });
   return story;
 }

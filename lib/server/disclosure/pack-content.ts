@@ -63,7 +63,8 @@ async function loadAuditTrail(db: Db, story: WholeStory, throughSequence: bigint
   const disclosureIds = story.candidates.flatMap((candidate) => candidate.disclosures.map((entry) => entry.id));
   const about: Prisma.AuditEventWhereInput[] = [
     { targetType: 'search', targetId: story.search.id },
-    { targetType: 'probe_face', targetId: story.probeFace.id },
+    // Every face of the probe (several for a search of several faces of one person).
+    { targetType: 'probe_face', targetId: { in: [...new Set([story.probeFace.id, ...story.probeFaces.map((face) => face.id)])] } },
     { targetType: 'candidate', targetId: { in: candidateIds } },
     { targetType: 'disclosure', targetId: { in: disclosureIds } },
     ...(story.dispute ? [{ targetType: 'dispute', targetId: story.dispute.id }] : []),

@@ -30,8 +30,21 @@ export type CommittedDecisionView = {
   correctionReason: string | null;
 };
 
+/** One face of the probe: a search of several faces of one person has several (position 0 is the primary). */
+export type BenchProbeFace = BenchFace & {
+  id: string;
+  /** "Probe face 2" */
+  label: string;
+  qualityVerdict: string;
+};
+
 export type BenchCandidate = {
   id: string;
+  /**
+   * The probe face that gave this candidate its score (max fusion over the faces), shown beside it by
+   * default. Not an identity or a score: which of the investigator's own faces is closest.
+   */
+  bestProbeFaceId: string | null;
   /** 1-based position in the order shown to this reviewer (rank order for the first review, shuffled for the second) */
   position: number;
   face: BenchFace;
@@ -45,6 +58,9 @@ export type BenchView = {
   searchId: string;
   stage: 'first' | 'second';
   isCommitted: boolean;
+  /** The primary probe face (probeFaces[0]). */
   probe: BenchFace;
+  /** Every face of the probe, in the search's order. */
+  probeFaces: BenchProbeFace[];
   candidates: BenchCandidate[];
 };

@@ -117,6 +117,18 @@ export function buildPackOutline(content: PackContent): PackBlock[] {
         { label: 'Face box', value: face.isManualBox ? 'drawn by hand' : 'found by the detector' },
       ],
     },
+    ...(story.probeFaces.length > 1
+      ? [
+          {
+            kind: 'facts' as const,
+            facts: story.probeFaces.map((probeFace) => ({
+              label: `Probe face ${probeFace.position + 1} of ${story.probeFaces.length}`,
+              value: `quality ${probeFace.qualityVerdict}; crop SHA-256 ${probeFace.cropSha256}; still SHA-256 ${probeFace.stillSha256}`,
+              isMono: true,
+            })),
+          },
+        ]
+      : []),
     { kind: 'heading', text: 'The search' },
     {
       kind: 'facts',

@@ -87,6 +87,11 @@ export type WholeStory = {
     embeddingAgreement: number | null;
     qualityOverrideReason: string | null;
   };
+  /**
+   * Every face searched as the probe, in order (position 0 is `probeFace`); several for a search of
+   * several faces of one person, which may come from different stills.
+   */
+  probeFaces: { id: string; position: number; cropUrl: string; cropSha256: string; qualityVerdict: string; stillSha256: string }[];
   search: {
     id: string;
     createdAt: Date;

@@ -24,12 +24,12 @@ describe.skipIf(!hasLfw)('npm run eval -- identify', () => {
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-  async function run(index: 'embedded' | 'scan') {
-    const out = join(dir, `${index}.jsonl`);
+  async function run(index: 'embedded' | 'scan', extra: string[] = [], probesCsv = 'p.csv', name: string = index) {
+    const out = join(dir, `${name}.jsonl`);
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      await runIdentify(['--gallery', join(dir, 'g.csv'), '--probes', join(dir, 'p.csv'), '--top', '5', '--out', out, '--json', '--index', index]);
+      await runIdentify(['--gallery', join(dir, 'g.csv'), '--probes', join(dir, probesCsv), '--top', '5', '--out', out, '--json', '--index', index, ...extra]);
       const summary = JSON.parse(String(log.mock.calls.at(-1)![0]));
       const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Line);
       return { summary, lines };
@@ -64,5 +64,24 @@ describe.skipIf(!hasLfw)('npm run eval -- identify', () => {
     expect(embedded.summary.fpirSource).toBe('non-mated probes');
     expect(embedded.summary).toHaveProperty('fnirAtFpir001');
     expect(embedded.summary).toHaveProperty('msPerImage');
+  });
+
+  it('--frames 2 searches each person once with two faces, each candidate at their best over the two', async () => {
+    // The condition column marks the renderings; any condition but clean is a frame.
+    const rows = ['path,subject,condition', ...people.flatMap((p) => [`${lfwImage(p, 2)},${p},blur`, `${lfwImage(p, 3)},${p},dark`]), `${lfwImage('Serena_Williams', 1)},Serena_Williams,blur`];
+    await writeFile(join(dir, 'frames.csv'), `${rows.join('\n')}\n`);
+    const single = await run('embedded', [], 'frames.csv', 'single');
+    const fused = await run('embedded', ['--frames', '2'], 'frames.csv', 'fused');
+    // Serena has one rendering: not enough for two frames.
+    expect(fused.lines).toHaveLength(people.length);
+    expect(fused.summary).toMatchObject({ framesPerProbe: 2, probes: people.length, probeImages: people.length * 2 });
+    const scoreIn = (line: Line | undefined, subject: string) => line?.candidates.find((c) => c.subject === subject)?.score ?? null;
+    for (const line of fused.lines as (Line & { subject: string; frames: { path: string }[] })[]) {
+      expect(line.frames.map((frame) => frame.path).sort()).toEqual([lfwImage(line.subject, 2), lfwImage(line.subject, 3)].sort());
+      const alone = line.frames.map((frame) => scoreIn(single.lines.find((l) => l.probe === frame.path), line.subject)).filter((score): score is number => score !== null);
+      // Max fusion: the person's score is their better one of the two single searches.
+      expect(scoreIn(line, line.subject)).toBeCloseTo(Math.max(...alone), 4);
+    }
+    expect(fused.summary.rank1).toBeGreaterThanOrEqual(single.summary.rank1);
   });
 });

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
+import { ProbeFaceStrip } from '@/components/review/probe-face-strip';
 import { ReviewBench } from '@/components/review/review-bench';
 import { TakeSecondReview } from '@/components/review/take-second-review';
 import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
@@ -45,6 +46,7 @@ export default async function SecondReviewPage({ params }: { params: Promise<{ s
         Decide each candidate on the faces alone. They are shown in a random order; the first reviewer&apos;s decisions are shown to you once you have
         committed yours.
       </p>
+      <ProbeFaceStrip faces={page.facts.probeFaces} />
       <ReviewBench view={page.view} />
     </>
   );

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
+import { ProbeFaceStrip } from '@/components/review/probe-face-strip';
 import { ReviewBench } from '@/components/review/review-bench';
 import { MyDecisions, ReviewComparison, ReviewTimeline } from '@/components/review/review-record';
 import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
@@ -37,8 +38,15 @@ export default async function SearchReviewPage({ params }: { params: Promise<{ c
       <dl className="facts" data-testid="probe-facts">
         <dt>Probe quality</dt>
         <dd>
-          {facts.probeFace.serverQualityVerdict ?? facts.probeFace.qualityVerdict}
-          {facts.probeFace.serverQualityVerdict ? ' (measured by the server on the crop)' : ''}
+          {facts.probeFaces.length > 1 ? (
+            // A set of faces is judged by its best face (lib/server/search/run-face-search.ts).
+            `${facts.probeSetVerdict}, the best of ${facts.probeFaces.length} faces of one person`
+          ) : (
+            <>
+              {facts.probeFace.serverQualityVerdict ?? facts.probeFace.qualityVerdict}
+              {facts.probeFace.serverQualityVerdict ? ' (measured by the server on the crop)' : ''}
+            </>
+          )}
           {facts.probeFace.isManualBox ? ' · box drawn by hand' : ''}
         </dd>
         {facts.calibration ? (
@@ -64,6 +72,7 @@ export default async function SearchReviewPage({ params }: { params: Promise<{ c
           {facts.probe.imageSha256}
         </dd>
       </dl>
+      <ProbeFaceStrip faces={facts.probeFaces} />
       <p className="alert" style={{ background: '#fff8e6', border: '1px solid #f0d48a' }}>
         Candidates are investigative leads, not identifications. Compare each face with the probe yourself.
         {page.kind === 'bench' && page.view.candidates.some((candidate) => candidate.revealed)
