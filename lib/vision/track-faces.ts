@@ -55,9 +55,11 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
   let na = 0;
   let nb = 0;
   for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
+    const x = a[i]!;
+    const y = b[i]!;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
   }
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
@@ -73,12 +75,12 @@ type OpenTrack<F extends TrackableFace> = {
 function addAppearance(sum: Float64Array | null, embedding: ArrayLike<number> | null): Float64Array | null {
   if (!embedding || embedding.length === 0) return sum;
   let norm = 0;
-  for (let i = 0; i < embedding.length; i++) norm += embedding[i] * embedding[i];
+  for (let i = 0; i < embedding.length; i++) norm += embedding[i]! * embedding[i]!;
   norm = Math.sqrt(norm);
   if (norm === 0) return sum;
   if (sum && sum.length !== embedding.length) return sum;
   const out = sum ?? new Float64Array(embedding.length);
-  for (let i = 0; i < embedding.length; i++) out[i] += embedding[i] / norm;
+  for (let i = 0; i < embedding.length; i++) out[i]! += embedding[i]! / norm;
   return out;
 }
 
@@ -118,7 +120,7 @@ export function trackFaces<F extends TrackableFace>(frames: readonly TrackableFr
       if (takenFaces.has(pair.faceIndex) || takenTracks.has(pair.track)) continue;
       takenFaces.add(pair.faceIndex);
       takenTracks.add(pair.track);
-      const face = frame.faces[pair.faceIndex];
+      const face = frame.faces[pair.faceIndex]!;
       pair.track.track.members.push({ frameIndex: frame.index, timeMs: frame.timeMs, faceIndex: pair.faceIndex, face });
       pair.track.lastBox = face.box;
       pair.track.lastIndex = frame.index;

@@ -43,7 +43,7 @@ export type SearchFacts = {
     qualityOverrideReason: string | null;
     isManualBox: boolean;
   };
-  probe: { source: string; cameraLocation: string | null; capturedAt: Date | null; imageSha256: string };
+  probe: { source: string; cameraLocation: string | null; capturedAt: Date | null; imageSha256: string; clipSha256: string | null; clipFileName: string | null; frameTimeMs: number | null };
 };
 
 /**
@@ -108,7 +108,7 @@ async function loadSearch(prisma: PrismaClient, actor: Actor, searchId: string) 
           embeddingAgreement: true,
           qualityOverrideReason: true,
           isManualBox: true,
-          probe: { select: { source: true, cameraLocation: true, capturedAt: true, imageSha256: true } },
+          probe: { select: { source: true, cameraLocation: true, capturedAt: true, imageSha256: true, clipSha256: true, clipFileName: true, frameTimeMs: true } },
         },
       },
       reviews: { select: { stage: true, reviewerId: true, candidateOrder: true, startedAt: true, committedAt: true, isNoMatchInList: true, reviewer: { select: { displayName: true } } } },

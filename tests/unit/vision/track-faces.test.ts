@@ -58,7 +58,7 @@ describe('trackFaces', () => {
     const tracks = trackFaces(frames(list));
     expect(tracks).toHaveLength(2);
     for (const track of tracks) expect(track.members).toHaveLength(10);
-    const aliceTrack = tracks.find((t) => t.members[0].face.box.x === 100)!;
+    const aliceTrack = tracks.find((t) => t.members[0]!.face.box.x === 100)!;
     // Every member of Alice's track moves right: the track never jumped to Bob.
     const xs = aliceTrack.members.map((m) => m.face.box.x);
     expect(xs).toEqual([...xs].sort((p, q) => p - q));
@@ -77,7 +77,7 @@ describe('trackFaces', () => {
     );
     const movesOneWay = (t: (typeof boxOnly)[number]) => {
       const xs = t.members.map((m) => m.face.box.x);
-      return xs.every((x, k) => k === 0 || x > xs[k - 1]) || xs.every((x, k) => k === 0 || x < xs[k - 1]);
+      return xs.every((x, k) => k === 0 || x > xs[k - 1]!) || xs.every((x, k) => k === 0 || x < xs[k - 1]!);
     };
     expect(boxOnly.every(movesOneWay)).toBe(false);
     expect(withEmbeddings.every(movesOneWay)).toBe(true);
@@ -94,7 +94,7 @@ describe('trackFaces', () => {
       [0, 1, 2, 3, 4],
       [6, 7, 8, 9, 10],
     ]);
-    expect(tracks[0].members.every((m) => m.face.embedding && m.face.box.x < 205)).toBe(true);
+    expect(tracks[0]!.members.every((m) => m.face.embedding && m.face.box.x < 205)).toBe(true);
   });
 
   it('bridges a dropped frame or two, and re-links a face that moved during the gap by its embedding', () => {
@@ -124,7 +124,7 @@ describe('rankTrackFrames', () => {
       [face(108, ALICE, 5, quality('good', 30, 60))],
     ];
     const [track] = trackFaces(frames(list));
-    expect(rankTrackFrames(track).map((m) => m.frameIndex)).toEqual([3, 1, 4, 2, 0]);
+    expect(rankTrackFrames(track!).map((m) => m.frameIndex)).toEqual([3, 1, 4, 2, 0]);
   });
 
   it('puts an unmeasured face last', () => {
