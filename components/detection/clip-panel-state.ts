@@ -42,7 +42,15 @@ export type ClipTrack = {
 
 export type ClipPhase = 'idle' | 'opening' | 'sampling' | 'ready' | 'failed' | 'cancelled';
 
-export type ClipInfo = { id: string; fileName: string; sha256: string | null; durationS: number | null; totalFrames: number | null };
+export type ClipInfo = {
+  id: string;
+  fileName: string;
+  sha256: string | null;
+  durationS: number | null;
+  totalFrames: number | null;
+  /** From choosing the clip to the tracks, for the investigator (and the e2e log) to see what a clip costs. */
+  analysisMs: number | null;
+};
 
 export type SubmitState = { phase: 'idle' } | { phase: 'recording'; trackId: number } | { phase: 'searching'; trackId: number } | { phase: 'error' };
 
@@ -69,7 +77,7 @@ export type ClipPanelEvent =
   | { type: 'CLIP_OPENED'; clipId: string; durationS: number; totalFrames: number }
   | { type: 'CLIP_HASHED'; clipId: string; sha256: string }
   | { type: 'FRAME_ANALYSED'; clipId: string; frameIndex: number; timeMs: number; frameSha256: string | null; width: number; height: number; faces: FrameFaces }
-  | { type: 'SAMPLING_DONE'; clipId: string }
+  | { type: 'SAMPLING_DONE'; clipId: string; analysisMs: number }
   | { type: 'CLIP_FAILED'; clipId: string; message: string }
   | { type: 'CANCELLED'; clipId: string }
   | { type: 'RESET' }
@@ -140,7 +148,7 @@ export function clipPanelReducer(state: ClipPanelState, event: ClipPanelEvent): 
       return {
         ...initialClipPanelState(state.chosenWatchlistIds),
         phase: 'opening',
-        clip: { id: event.clipId, fileName: event.fileName, sha256: null, durationS: null, totalFrames: null },
+        clip: { id: event.clipId, fileName: event.fileName, sha256: null, durationS: null, totalFrames: null, analysisMs: null },
         disposals: [...state.disposals, ...urlsOf(Object.values(state.faces))],
       };
     }
@@ -173,7 +181,7 @@ export function clipPanelReducer(state: ClipPanelState, event: ClipPanelEvent): 
     case 'SAMPLING_DONE': {
       if (!isCurrent(state, event.clipId)) return state;
       const tracks = buildTracks(state.faces);
-      return { ...state, phase: 'ready', tracks, selectedTrackId: tracks[0]?.id ?? null, problem: tracks.length === 0 ? NO_FACE_IN_CLIP : null };
+      return { ...state, phase: 'ready', clip: { ...state.clip!, analysisMs: event.analysisMs }, tracks, selectedTrackId: tracks[0]?.id ?? null, problem: tracks.length === 0 ? NO_FACE_IN_CLIP : null };
     }
     case 'CLIP_FAILED':
       if (!isCurrent(state, event.clipId)) return state;

@@ -79,6 +79,7 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
     const controller = new AbortController();
     sampling.current = controller;
     const clipId = crypto.randomUUID();
+    const startedAt = performance.now();
     dispatch({ type: 'CLIP_CHOSEN', clipId, fileName: file.name });
     try {
       const hashed = sha256OfFile(file).then((sha256) => dispatch({ type: 'CLIP_HASHED', clipId, sha256 }));
@@ -95,7 +96,7 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
       }
       await hashed;
       if (controller.signal.aborted) return dispatch({ type: 'CANCELLED', clipId });
-      dispatch({ type: 'SAMPLING_DONE', clipId });
+      dispatch({ type: 'SAMPLING_DONE', clipId, analysisMs: performance.now() - startedAt });
     } catch (error) {
       if (controller.signal.aborted || (error instanceof ClipError && error.code === 'CANCELLED')) return dispatch({ type: 'CANCELLED', clipId });
       dispatch({ type: 'CLIP_FAILED', clipId, message: problemOf(error) });
@@ -231,12 +232,13 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
           <p className="muted">
             {state.clip?.fileName} · {Math.round((state.clip?.durationS ?? 0) * 10) / 10} s · {state.framesDone} frames sampled · {state.tracks.length} person
             {state.tracks.length === 1 ? '' : 's'} tracked
+            {state.clip?.analysisMs ? <span data-testid="clip-analysis-time"> · analysed in {(state.clip.analysisMs / 1000).toFixed(1)} s</span> : null}
             {state.clip?.sha256 ? <span className="mono"> · SHA-256 {state.clip.sha256.slice(0, 12)}…</span> : null}
           </p>
           <fieldset>
             <legend>Tracks found in the clip</legend>
             {state.tracks.map((track) => (
-              <label key={track.id} style={{ display: 'flex', gap: '0.5rem', fontWeight: 400 }}>
+              <label key={track.id} style={{ display: 'flex', gap: '0.5rem', alignItems: 'center', fontWeight: 400 }}>
                 <input
                   type="radio"
                   name="clip-track"
@@ -245,6 +247,12 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
                   onChange={() => dispatch({ type: 'TRACK_SELECTED', trackId: track.id })}
                 />
                 {describeTrack(track)}
+                {track.rankedKeys.slice(0, 3).map((key) =>
+                  state.faces[key]?.cropUrl ? (
+                    // eslint-disable-next-line @next/next/no-img-element -- local object URL
+                    <img key={key} src={state.faces[key]!.cropUrl!} alt="" width={36} height={36} title={formatClipTime(state.faces[key]!.timeMs)} className="thumb" />
+                  ) : null,
+                )}
               </label>
             ))}
           </fieldset>
@@ -253,12 +261,12 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
               <legend>
                 Best frames of person {selected.id} ({selected.chosenKeys.length} chosen, at most {MAX_CHOSEN_FRAMES})
               </legend>
-              <div className="face-cards">
+              <div className="clip-frames">
                 {selected.rankedKeys.slice(0, SHOWN_FRAMES_PER_TRACK).map((key) => {
                   const face = state.faces[key]!;
                   const time = formatClipTime(face.timeMs);
                   return (
-                    <label key={key} className="face-card" style={{ fontWeight: 400 }}>
+                    <label key={key} className="clip-frame">
                       <input
                         type="checkbox"
                         aria-label={`Use the frame at ${time}`}

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { hasLfw, lfwImage, lfwMissingMessage } from '../support/lfw';
-import { ffmpegMissingMessage, hasFfmpeg, makeClip, type ClipCodec } from '../support/make-clip';
+import { ffmpegMissingMessage, hasFfmpeg, makeBlankClip, makeClip, type ClipCodec } from '../support/make-clip';
 import { signInAs } from './support';
 import { enrolWatchlist, openCase } from './support-faces';
 
@@ -19,6 +19,8 @@ const WATCHLIST = 'E2E clip suspects';
 const PERSON = 'Colin_Powell';
 const CLIP_STILLS = [3, 4, 5, 6, 7, 8].map((index) => lfwImage(PERSON, index));
 const made: string[] = [];
+const artefacts = resolve(process.cwd(), 'tests/artifacts/screenshots');
+mkdirSync(artefacts, { recursive: true });
 
 test.afterAll(() => {
   for (const path of made) rmSync(dirname(path), { recursive: true, force: true });
@@ -34,6 +36,8 @@ async function searchClip(page: Page, codec: ClipCodec): Promise<void> {
   await expect(page.getByTestId('clip-status')).toContainText(/Sampling frame \d+ of 12|Opening the clip/, { timeout: 120_000 });
   const tracks = page.getByTestId('clip-tracks');
   await expect(tracks).toBeVisible({ timeout: 300_000 });
+  console.log(`[clip e2e] ${codec}: ${await page.getByTestId('clip-analysis-time').textContent()} (${await tracks.locator('p').first().textContent()})`);
+  await page.screenshot({ path: resolve(artefacts, `clip-tracks-${codec}.png`), fullPage: true });
   // One person through the clip: the first (longest) track holds most of the sampled frames.
   const first = page.getByRole('radio', { name: /^Person 1: seen in \d+ frames/ });
   await expect(first).toBeChecked();
@@ -82,6 +86,14 @@ test('an investigator drops an MP4 and a WebM clip, searches the proposed track,
   await openCase(page, `OP/CLIP/bad/${Date.now()}`);
   await page.getByLabel('Choose a CCTV clip').setInputFiles({ name: 'clip.mp4', mimeType: 'video/mp4', buffer: Buffer.from('\xff\xd8\xff\xe0 not a clip at all') });
   await expect(page.getByTestId('clip-problem')).toContainText('not a video clip');
+  // An MP4 header over garbage cannot be played; a clip over five minutes is refused as too long.
+  const damaged = Buffer.concat([Buffer.from([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0x69, 0x73, 0x6f, 0x6d]), Buffer.alloc(4096, 0x5a)]);
+  await page.getByLabel('Choose a CCTV clip').setInputFiles({ name: 'damaged.mp4', mimeType: 'video/mp4', buffer: damaged });
+  await expect(page.getByTestId('clip-problem')).toContainText('could not be played', { timeout: 60_000 });
+  const long = makeBlankClip(301);
+  made.push(long.path);
+  await page.getByLabel('Choose a CCTV clip').setInputFiles({ name: long.name, mimeType: 'video/mp4', buffer: long.bytes });
+  await expect(page.getByTestId('clip-problem')).toContainText('the limit is 5 minutes', { timeout: 60_000 });
 
   await searchClip(page, 'h264');
   await searchClip(page, 'vp8');

@@ -41,3 +41,16 @@ export function makeClip(stills: string[], options: { codec: ClipCodec; secondsE
   if (result.status !== 0) throw new Error(`ffmpeg could not make the ${options.codec} clip: ${result.stderr || result.error?.message}`);
   return { path, bytes: readFileSync(path), name };
 }
+
+/** A blank clip of the given length (tiny frames, one a second): for the length limit, not for faces. */
+export function makeBlankClip(seconds: number): { path: string; bytes: Buffer; name: string } {
+  const dir = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'rfr-clip-'));
+  const path = join(dir, 'long.mp4');
+  const result = spawnSync(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `color=c=gray:s=64x48:r=1:d=${seconds}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', path],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`ffmpeg could not make the blank clip: ${result.stderr || result.error?.message}`);
+  return { path, bytes: readFileSync(path), name: 'long.mp4' };
+}

@@ -59,7 +59,7 @@ function sampled(count: number, options: { best?: number; sameImage?: boolean; s
     if (options.secondPerson && i < 3) faces.push({ result: result(450, 2), cropUrl: `blob:b${i}` });
     events.push({ type: 'FRAME_ANALYSED', clipId: CLIP, frameIndex: i, timeMs: 125 + 250 * i, frameSha256: options.sameImage ? 'f'.repeat(64) : `${i}`.padStart(64, '0'), width: 640, height: 480, faces });
   }
-  events.push({ type: 'CLIP_HASHED', clipId: CLIP, sha256: CLIP_SHA }, { type: 'SAMPLING_DONE', clipId: CLIP });
+  events.push({ type: 'CLIP_HASHED', clipId: CLIP, sha256: CLIP_SHA }, { type: 'SAMPLING_DONE', clipId: CLIP, analysisMs: 1234 });
   return events;
 }
 
@@ -85,6 +85,7 @@ describe('the clip panel', () => {
     expect(selectedTrackOf(state)?.id).toBe(first!.id);
     expect(describeTrack(first!)).toBe('Person 1: seen in 8 frames, 00:00.1–00:01.9');
     expect(canSearch(state)).toBe(true);
+    expect(state.clip?.analysisMs).toBe(1234);
   });
 
   it('ticks only one of several identical frames', () => {
