@@ -61,6 +61,29 @@ export async function sha256OfFile(file: Blob): Promise<string> {
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * Keeps the source's next item in flight while the consumer works on the current one: the page seeks and
+ * grabs frame k+1 while the worker analyses frame k (a VP9 seek decodes from the last key frame, tens of
+ * milliseconds). An item fetched but never consumed (the consumer stopped) is handed to `drop`.
+ */
+export async function* withLookahead<T>(source: AsyncGenerator<T>, drop: (item: T) => void): AsyncGenerator<T> {
+  let pending = source.next();
+  try {
+    while (true) {
+      // Handled here so a failure while the consumer is busy is not reported as unhandled; awaited below.
+      pending.catch(() => undefined);
+      const result = await pending;
+      if (result.done) return;
+      pending = source.next();
+      yield result.value;
+    }
+  } finally {
+    const last = await pending.catch(() => null);
+    if (last && !last.done) drop(last.value);
+    await source.return(undefined);
+  }
+}
+
 export type SampledFrame = { index: number; timeMs: number; bitmap: ImageBitmap };
 export type OpenedClip = { durationS: number; width: number; height: number; times: number[]; frames: AsyncGenerator<SampledFrame> };
 
@@ -132,7 +155,7 @@ export async function openClip(file: Blob, options: { signal?: AbortSignal; maxF
         release();
       }
     }
-    return { durationS, width, height, times, frames: frames() };
+    return { durationS, width, height, times, frames: withLookahead(frames(), (frame) => frame.bitmap.close()) };
   } catch (error) {
     release();
     throw error;

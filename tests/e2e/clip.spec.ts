@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { hasLfw, lfwImage, lfwMissingMessage } from '../support/lfw';
-import { ffmpegMissingMessage, hasFfmpeg, makeBlankClip, makeClip, type ClipCodec } from '../support/make-clip';
+import { ffmpegMissingMessage, hasFfmpeg, makeBlankClip, makeClip, type ClipCodec } from '../../scripts/support/make-clip';
 import { signInAs } from './support';
 import { enrolWatchlist, openCase } from './support-faces';
 

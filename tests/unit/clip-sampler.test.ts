@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkClipFile, MAX_CLIP_BYTES, MAX_SAMPLED_FRAMES, planSampleTimes, sniffClipContainer } from '@/lib/client/clip-sampler';
+import { checkClipFile, MAX_CLIP_BYTES, MAX_SAMPLED_FRAMES, planSampleTimes, sniffClipContainer, withLookahead } from '@/lib/client/clip-sampler';
 
 const mp4Head = new Uint8Array([0, 0, 0, 0x20, 0x66, 0x74, 0x79, 0x70, 0x69, 0x73, 0x6f, 0x6d]);
 const webmHead = new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81]);
@@ -29,5 +29,52 @@ describe('clip sampling plan and checks', () => {
     const huge = { size: MAX_CLIP_BYTES + 1, slice: () => new Blob([mp4Head]) } as unknown as Blob;
     await expect(checkClipFile(huge)).rejects.toThrow(/the limit is 200 MB/);
     await expect(checkClipFile(new Blob([webmHead]))).resolves.toBe('webm');
+  });
+});
+
+describe('withLookahead', () => {
+  async function* counted(log: string[], count: number, failAt?: number): AsyncGenerator<number> {
+    try {
+      for (let i = 0; i < count; i++) {
+        log.push(`fetch ${i}`);
+        if (i === failAt) throw new Error(`seek ${i} failed`);
+        yield i;
+      }
+    } finally {
+      log.push('closed');
+    }
+  }
+
+  it('fetches the next item before the consumer is done with the current one, and yields them all in order', async () => {
+    const log: string[] = [];
+    const seen: number[] = [];
+    for await (const item of withLookahead(counted(log, 3), () => log.push('dropped'))) {
+      log.push(`use ${item}`);
+      seen.push(item);
+    }
+    expect(seen).toEqual([0, 1, 2]);
+    expect(log.indexOf('fetch 1')).toBeLessThan(log.indexOf('use 0'));
+    expect(log.filter((line) => line === 'closed')).toHaveLength(1);
+    expect(log).not.toContain('dropped');
+  });
+
+  it('drops the prefetched item and closes the source when the consumer stops early', async () => {
+    const log: string[] = [];
+    const dropped: number[] = [];
+    for await (const item of withLookahead(counted(log, 5), (value) => dropped.push(value))) {
+      if (item === 1) break;
+    }
+    expect(dropped).toEqual([2]);
+    expect(log.at(-1)).toBe('closed');
+  });
+
+  it('passes a failure of the source on to the consumer', async () => {
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const item of withLookahead(counted([], 5, 2), () => undefined)) seen.push(item);
+      })(),
+    ).rejects.toThrow('seek 2 failed');
+    expect(seen).toEqual([0, 1]);
   });
 });
