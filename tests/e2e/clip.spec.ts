@@ -94,6 +94,15 @@ test('an investigator drops an MP4 and a WebM clip, searches the proposed track,
   made.push(long.path);
   await page.getByLabel('Choose a CCTV clip').setInputFiles({ name: long.name, mimeType: 'video/mp4', buffer: long.bytes });
   await expect(page.getByTestId('clip-problem')).toContainText('the limit is 5 minutes', { timeout: 60_000 });
+  // Sampling a longer clip can be cancelled part-way; nothing of it stays on the page.
+  const longer = makeClip([...CLIP_STILLS, ...CLIP_STILLS, ...CLIP_STILLS], { codec: 'h264', secondsEach: 1 });
+  made.push(longer.path);
+  await page.getByLabel('Choose a CCTV clip').setInputFiles({ name: longer.name, mimeType: 'video/mp4', buffer: longer.bytes });
+  await expect(page.getByTestId('clip-status')).toContainText(/Sampling frame \d+ of 72/, { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('clip-problem')).toContainText('Sampling was cancelled');
+  await expect(page.getByTestId('clip-status')).toHaveCount(0);
+  await expect(page.getByTestId('clip-tracks')).toHaveCount(0);
 
   await searchClip(page, 'h264');
   await searchClip(page, 'vp8');
