@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useReducer, useRef, useState } from 'react';
 import { recordProbeFaceForSearch } from '@/lib/actions/probes';
 import { runSearch } from '@/lib/actions/searches';
-import { ClipError, openClip, sha256OfFile } from '@/lib/client/clip-sampler';
+import { ClipError, openClip, sha256OfFile, type OpenedClip } from '@/lib/client/clip-sampler';
 import { createVisionClient, type VisionClient } from '@/lib/client/vision-client';
 import { formatClipTime } from '@/lib/shared/clip-frame-label';
 import { buildProbeFaceFormData, toProbeFaceInput } from '@/lib/shared/schemas/probe';
@@ -81,9 +81,13 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
     const clipId = crypto.randomUUID();
     const startedAt = performance.now();
     dispatch({ type: 'CLIP_CHOSEN', clipId, fileName: file.name });
+    let clip: OpenedClip | null = null;
     try {
       const hashed = sha256OfFile(file).then((sha256) => dispatch({ type: 'CLIP_HASHED', clipId, sha256 }));
-      const [clip] = await Promise.all([openClip(file, { signal: controller.signal }), client.ready()]);
+      const ready = client.ready();
+      ready.catch(() => undefined);
+      clip = await openClip(file, { signal: controller.signal });
+      await ready;
       dispatch({ type: 'CLIP_OPENED', clipId, durationS: clip.durationS, totalFrames: clip.times.length });
       for await (const frame of clip.frames) {
         if (controller.signal.aborted) {
@@ -100,6 +104,8 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
     } catch (error) {
       if (controller.signal.aborted || (error instanceof ClipError && error.code === 'CANCELLED')) return dispatch({ type: 'CANCELLED', clipId });
       dispatch({ type: 'CLIP_FAILED', clipId, message: problemOf(error) });
+    } finally {
+      clip?.close();
     }
   }
 

@@ -85,7 +85,15 @@ export async function* withLookahead<T>(source: AsyncGenerator<T>, drop: (item: 
 }
 
 export type SampledFrame = { index: number; timeMs: number; bitmap: ImageBitmap };
-export type OpenedClip = { durationS: number; width: number; height: number; times: number[]; frames: AsyncGenerator<SampledFrame> };
+export type OpenedClip = {
+  durationS: number;
+  width: number;
+  height: number;
+  times: number[];
+  frames: AsyncGenerator<SampledFrame>;
+  /** Lets the video and its object URL go; done by `frames` when it ends, needed when it is never read to the end. */
+  close(): void;
+};
 
 function once(target: HTMLVideoElement, ok: string, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -116,7 +124,10 @@ export async function openClip(file: Blob, options: { signal?: AbortSignal; maxF
   video.muted = true;
   video.preload = 'auto';
   video.playsInline = true;
+  let isReleased = false;
   const release = () => {
+    if (isReleased) return;
+    isReleased = true;
     video.removeAttribute('src');
     video.load();
     URL.revokeObjectURL(url);
@@ -155,7 +166,7 @@ export async function openClip(file: Blob, options: { signal?: AbortSignal; maxF
         release();
       }
     }
-    return { durationS, width, height, times, frames: withLookahead(frames(), (frame) => frame.bitmap.close()) };
+    return { durationS, width, height, times, frames: withLookahead(frames(), (frame) => frame.bitmap.close()), close: release };
   } catch (error) {
     release();
     throw error;

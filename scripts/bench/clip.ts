@@ -41,6 +41,7 @@ globalThis.clipBench = async (options, b64, type) => {
     frames.push({ index: frame.index, timeMs: frame.timeMs, faces: r.faces.map((f) => ({ box: f.box, embedding: f.embedding, quality: f.quality })) });
     t = performance.now();
   }
+  clip.close();
   const hashMs = await hashed;
   const tt = performance.now();
   const tracks = trackFaces(frames);
