@@ -239,7 +239,7 @@ export function composeAction<Data, Raw = unknown, Output = ActionResult<Data>>(
 const TARGET_ID_FIELDS = ['caseId', 'probeFaceId', 'searchId', 'candidateId', 'watchlistId', 'subjectId', 'userId', 'disclosureId', 'disputeId', 'exceptionId', 'idempotencyKey'] as const;
 // Lists of ids (the watch-lists a refused search would have searched), bounded so that a hostile
 // input cannot inflate the log.
-const TARGET_ID_LIST_FIELDS = ['watchlistIds'] as const;
+const TARGET_ID_LIST_FIELDS = ['watchlistIds', 'extraProbeFaceIds'] as const;
 const MAX_LISTED_IDS = 50;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -140,7 +140,7 @@ export async function deleteNoLeadSearches(context: CaseworkContext, ranBefore: 
  * loses its crop and embedding now and its row when the last search goes.
  */
 export async function expireProbeFaces(context: CaseworkContext, uploadedBefore: Date): Promise<{ purged: number; deleted: number }> {
-  const due: Prisma.ProbeFaceWhereInput = { purgedAt: null, createdAt: { lte: uploadedBefore }, probe: { case: NOT_HELD }, searches: { every: NO_LEAD } };
+  const due: Prisma.ProbeFaceWhereInput = { purgedAt: null, createdAt: { lte: uploadedBefore }, probe: { case: NOT_HELD }, searches: { every: NO_LEAD }, searchUses: { every: { search: NO_LEAD } } };
   const report = { purged: 0, deleted: 0 };
   let after = '';
   for (;;) {
@@ -159,11 +159,14 @@ export async function expireProbeFaces(context: CaseworkContext, uploadedBefore:
         FOR UPDATE OF f FOR SHARE OF c`;
       const faces = await tx.probeFace.findMany({
         where: { ...due, id: { in: locked.map((row) => row.id) } },
-        select: { id: true, cropKey: true, _count: { select: { searches: true } } },
+        select: { id: true, cropKey: true, _count: { select: { searches: true, searchUses: true } } },
       });
       if (faces.length === 0) return null;
-      const unreferenced = faces.filter((face) => face._count.searches === 0).map((face) => face.id);
-      const referenced = faces.filter((face) => face._count.searches > 0).map((face) => face.id);
+      // A face is referred to by a search as its primary face or as one of the further faces of a
+      // multi-face probe (search_probe_faces); either keeps the row.
+      const isReferenced = (face: (typeof faces)[number]) => face._count.searches + face._count.searchUses > 0;
+      const unreferenced = faces.filter((face) => !isReferenced(face)).map((face) => face.id);
+      const referenced = faces.filter(isReferenced).map((face) => face.id);
       if (unreferenced.length) await tx.probeFace.deleteMany({ where: { id: { in: unreferenced } } });
       // The key is cleared with the crop: nothing may serve, or count as using, a file that is going.
       if (referenced.length) {
@@ -195,7 +198,7 @@ export async function expireProbeFaces(context: CaseworkContext, uploadedBefore:
  */
 export async function deleteEmptiedProbes(context: CaseworkContext, uploadedBefore: Date | null): Promise<{ probeFaces: number; probes: number }> {
   const report = { probeFaces: 0, probes: 0 };
-  const faceWhere: Prisma.ProbeFaceWhereInput = { purgedAt: { not: null }, searches: { none: {} }, probe: { case: NOT_HELD } };
+  const faceWhere: Prisma.ProbeFaceWhereInput = { purgedAt: { not: null }, searches: { none: {} }, searchUses: { none: {} }, probe: { case: NOT_HELD } };
   for (;;) {
     const batch = await context.prisma.probeFace.findMany({ where: faceWhere, select: { id: true }, orderBy: { id: 'asc' }, take: context.batchSize });
     if (batch.length === 0) break;

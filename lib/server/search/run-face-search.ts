@@ -23,10 +23,17 @@ export type ScoreCalibration = (input: { modelId: string; probeQuality: 'good' |
   calibrate(input: { rawScore: number; gallerySize: number }): { falseMatchRate: number; expectedFpir: number };
 };
 
+type QualityVerdict = 'good' | 'usable' | 'poor';
+
 export type SearchTarget = {
   caseId: string;
   /** `qualityVerdict` is the server's verdict where the server measured the face (see authorizeFaceSearch). */
-  probeFace: { id: string; modelId: string; embedding: Uint8Array; qualityVerdict: 'good' | 'usable' | 'poor' };
+  probeFace: { id: string; modelId: string; embedding: Uint8Array; qualityVerdict: QualityVerdict };
+  /**
+   * More faces of the same person searched with `probeFace` as one probe, in the order given: same case,
+   * same model, each with its own verdict. None (or absent) for a one-face search.
+   */
+  extraProbeFaces?: { id: string; embedding: Uint8Array; qualityVerdict: QualityVerdict }[];
   watchlistIds: string[];
   /** The investigator's reason, kept only when the face is below the policy and so needed one. */
   qualityOverrideReason: string | null;
@@ -34,6 +41,22 @@ export type SearchTarget = {
 
 const VERDICT_RANK = { poor: 0, usable: 1, good: 2 } as const;
 const MAX_HITS = 400;
+
+/** Every face of the probe, the primary one first. */
+export function probeFacesOf(target: SearchTarget): { id: string; embedding: Uint8Array; qualityVerdict: QualityVerdict }[] {
+  return [target.probeFace, ...(target.extraProbeFaces ?? [])];
+}
+
+/**
+ * The verdict a probe of several faces is judged by, for the quality policy and for the calibration
+ * band alike: its best face's. With max fusion a person's score is their best over the faces, and the
+ * best face is the one that carries the search: a clear face in the set is not made unsearchable by a
+ * blurred frame beside it, and a set of poor faces still needs a written reason. Each face's own verdict
+ * is recorded in the search's audit event.
+ */
+export function probeSetVerdict(target: SearchTarget): QualityVerdict {
+  return probeFacesOf(target).reduce<QualityVerdict>((best, face) => (VERDICT_RANK[face.qualityVerdict] > VERDICT_RANK[best] ? face.qualityVerdict : best), 'poor');
+}
 
 /**
  * Everything that must hold before a face is searched, checked inside the transaction: the probe face
@@ -61,6 +84,7 @@ export async function authorizeFaceSearch(
   });
   if (!probeFace) throw new AppError('NOT_FOUND', 'No such face, or it is not in one of your cases.');
   const kase = probeFace.probe.case;
+  const extras = await authorizeExtraProbeFaces(tx, actor, input.extraProbeFaceIds ?? [], { caseId: kase.id, modelId: probeFace.modelId });
   if (kase.status !== 'open') throw new AppError('CASE_CLOSED', 'This case is closed: no further searches can be run in it.');
   if (!kase.purpose.trim() || !kase.legalBasis.trim()) {
     throw new AppError('VALIDATION', 'Record the purpose and legal basis on the case before searching.');
@@ -84,22 +108,51 @@ export async function authorizeFaceSearch(
 
   // The policy is applied to the quality the server measured on the stored crop, not to what the
   // browser claimed. Faces recorded before the server measured quality have only the claimed verdict.
-  const qualityVerdict = probeFace.serverQualityVerdict ?? probeFace.qualityVerdict;
+  const { id, modelId, embedding } = probeFace;
+  const target: SearchTarget = {
+    caseId: kase.id,
+    probeFace: { id, modelId, embedding, qualityVerdict: probeFace.serverQualityVerdict ?? probeFace.qualityVerdict },
+    extraProbeFaces: extras,
+    watchlistIds,
+    qualityOverrideReason: null,
+  };
+  // A set of faces is judged by its best face (probeSetVerdict).
+  const qualityVerdict = probeSetVerdict(target);
   const isBelowPolicy = VERDICT_RANK[qualityVerdict] < VERDICT_RANK[policy.minimumQuality];
   if (isBelowPolicy && !input.qualityOverrideReason) {
+    const whose = extras.length === 0 ? "This face's quality is" : `The best of these ${extras.length + 1} faces is of quality`;
     throw new AppError(
       'VALIDATION',
-      `This face's quality is "${qualityVerdict}", below the policy minimum "${policy.minimumQuality}". Give a reason to search it anyway.`,
+      `${whose} "${qualityVerdict}", below the policy minimum "${policy.minimumQuality}". Give a reason to search it anyway.`,
       { qualityOverrideReason: ['A reason is required to search a face of this quality.'] },
     );
   }
-  const { id, modelId, embedding } = probeFace;
-  return {
-    caseId: kase.id,
-    probeFace: { id, modelId, embedding, qualityVerdict },
-    watchlistIds,
-    qualityOverrideReason: isBelowPolicy ? (input.qualityOverrideReason ?? null) : null,
-  };
+  return { ...target, qualityOverrideReason: isBelowPolicy ? (input.qualityOverrideReason ?? null) : null };
+}
+
+/**
+ * The further faces of a multi-face probe: each must be visible to the actor for work, not purged, in
+ * the same case as the primary face and embedded by the same model (scores of different models do not
+ * compare). Any that is not is refused exactly as a missing face is, naming none of them.
+ */
+async function authorizeExtraProbeFaces(
+  tx: TransactionClient,
+  actor: Actor,
+  ids: readonly string[],
+  primary: { caseId: string; modelId: string },
+): Promise<NonNullable<SearchTarget['extraProbeFaces']>> {
+  if (ids.length === 0) return [];
+  const found = await tx.probeFace.findMany({
+    // AND, not a spread: the visibility rule is itself a condition on `probe`, which would replace ours.
+    where: { id: { in: [...ids] }, purgedAt: null, modelId: primary.modelId, AND: [{ probe: { caseId: primary.caseId } }, whereVisible(actor, 'probeFace', 'work')] },
+    select: { id: true, embedding: true, qualityVerdict: true, serverQualityVerdict: true },
+  });
+  const byId = new Map(found.map((face) => [face.id, face]));
+  if (ids.some((faceId) => !byId.has(faceId))) throw new AppError('NOT_FOUND', 'No such face, or it is not in one of your cases.');
+  return ids.map((faceId) => {
+    const face = byId.get(faceId)!;
+    return { id: face.id, embedding: face.embedding, qualityVerdict: face.serverQualityVerdict ?? face.qualityVerdict };
+  });
 }
 
 /** A list open to every investigator has no names on it; otherwise only those named may search it. */
@@ -161,14 +214,24 @@ export async function runFaceSearch(options: {
   // enrolled faces is listed once, at their best. An empty gallery has no collection to ask: the search
   // is still recorded, with no candidates.
   // The one vector-index call made inside a transaction, hence the deadline (search-within-deadline.ts).
-  const hits = gallerySize === 0 ? [] : await searchWithinDeadline(index, modelId, {
-    vector: bytesToEmbedding(target.probeFace.embedding),
+  //
+  // Several faces of one person: one index search per face, then each gallery person's score is the
+  // max over the faces (score fusion by max, BENCHMARKS.md "Several degraded frames of one person"),
+  // remembering which face gave it. Sorting all hits by score and keeping a person's first hit is that
+  // max; equal scores keep the earlier face.
+  const probeFaces = probeFacesOf(target);
+  const deadlineMs = options.indexTimeoutMs ?? getConfig().vectorSearchTimeoutMs;
+  const hitsPerFace = gallerySize === 0 ? [] : await Promise.all(probeFaces.map((face) => searchWithinDeadline(index, modelId, {
+    vector: bytesToEmbedding(face.embedding),
     limit: Math.min(listSize * 4 + 10, MAX_HITS),
     watchlistIds: target.watchlistIds,
     ...(input.mode === 'threshold' ? { minScore: input.threshold } : {}),
-  }, options.indexTimeoutMs ?? getConfig().vectorSearchTimeoutMs);
+  }, deadlineMs)));
+  const hits = hitsPerFace
+    .flatMap((faceHits, position) => faceHits.map((hit) => ({ ...hit, probeFaceId: probeFaces[position]!.id, position })))
+    .sort((a, b) => b.score - a.score || a.position - b.position);
   const live = await tx.enrolledFace.findMany({
-    where: { ...searchable, id: { in: hits.map((hit) => hit.payload.enrolledFaceId) } },
+    where: { ...searchable, id: { in: [...new Set(hits.map((hit) => hit.payload.enrolledFaceId))] } },
     select: { id: true, subjectId: true },
   });
   const subjectOf = new Map(live.map((face) => [face.id, face.subjectId]));
@@ -184,7 +247,14 @@ export async function runFaceSearch(options: {
 
   // One table for the whole search, picked by the quality the server measured on the probe face: a
   // degraded probe's impostor scores are distributed differently from a clean one's.
-  const calibration = options.calibrate({ modelId, probeQuality: target.probeFace.qualityVerdict });
+  // A set of faces reads its scores from its best face's band, the verdict the policy judged it by.
+  const calibration = options.calibrate({ modelId, probeQuality: probeSetVerdict(target) });
+  // Keep the figures honest for several faces: each impostor in the gallery had k chances (one per probe
+  // face) to score this high, so the search made k × N comparisons, not N. The expected FPIR is worked
+  // out for k × N as if independent, 1 − (1 − FMR)^(kN); frames of one person are positively
+  // correlated, so the true chance is at most this, and never above the union bound k·N·FMR. For one
+  // face it is the figure it always was.
+  const comparisons = gallerySize * probeFaces.length;
   const completedAt = new Date();
   const search = await tx.search.create({
     data: {
@@ -205,13 +275,16 @@ export async function runFaceSearch(options: {
       completedAt,
       // A search that listed nobody has nothing for a person to review: its outcome is settled.
       ...(ranked.length === 0 ? { reviewState: 'no_match_in_list' as const } : {}),
+      // Which faces made the probe; position 0 is `probeFaceId`.
+      probeFaces: { createMany: { data: probeFaces.map((face, position) => ({ probeFaceId: face.id, position })) } },
       // One multi-row insert rather than a statement per candidate.
       candidates: {
         createMany: {
           data: ranked.map((hit, position) => {
-            const calibrated = calibration.calibrate({ rawScore: hit.score, gallerySize });
+            const calibrated = calibration.calibrate({ rawScore: hit.score, gallerySize: comparisons });
             return {
               rank: position + 1,
+              bestProbeFaceId: hit.probeFaceId,
               enrolledFaceId: hit.payload.enrolledFaceId,
               subjectId: subjectOf.get(hit.payload.enrolledFaceId)!,
               rawScore: hit.score,

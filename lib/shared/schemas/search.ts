@@ -2,10 +2,21 @@ import { z } from 'zod';
 
 export const MAX_LIST_SIZE = 50;
 export const DEFAULT_LIST_SIZE = 20;
+/** A probe of one person is at most this many faces: the primary one and up to nine more. */
+export const MAX_EXTRA_PROBE_FACES = 9;
 
 export const runSearchSchema = z
   .object({
     probeFaceId: z.string().uuid('Unknown probe face.'),
+    /**
+     * More faces of the same person (other stills, frames of a clip), searched with `probeFaceId` as one
+     * probe: each gallery person's best score over all the faces counts (run-face-search.ts).
+     */
+    extraProbeFaceIds: z
+      .array(z.string().uuid('Unknown probe face.'))
+      .max(MAX_EXTRA_PROBE_FACES, `A probe is at most ${MAX_EXTRA_PROBE_FACES + 1} faces.`)
+      .refine((ids) => new Set(ids).size === ids.length, 'Each face can be part of the probe only once.')
+      .default([]),
     watchlistIds: z.array(z.string().uuid('Unknown watch-list.')).min(1, 'Choose at least one watch-list.').max(50),
     mode: z.enum(['rank', 'threshold']).default('rank'),
     listSize: z.coerce.number().int().min(1).max(MAX_LIST_SIZE).optional(),
@@ -19,5 +30,9 @@ export const runSearchSchema = z
   .refine((input) => input.mode !== 'threshold' || input.threshold !== undefined, {
     path: ['threshold'],
     message: 'Threshold mode needs a threshold.',
+  })
+  .refine((input) => !input.extraProbeFaceIds.includes(input.probeFaceId), {
+    path: ['extraProbeFaceIds'],
+    message: 'Each face can be part of the probe only once.',
   });
 export type RunSearchInput = z.infer<typeof runSearchSchema>;
