@@ -161,7 +161,7 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
         listSize: Number(data.get('listSize')) || undefined,
         qualityOverrideReason: String(data.get('qualityOverrideReason') ?? '') || undefined,
         isOverdueReviewAcknowledged: data.get('isOverdueReviewAcknowledged') === 'on',
-      } as Parameters<typeof runSearch>[0]);
+      });
       if (!searched.ok) return dispatch({ type: 'SUBMIT_FAILED', error: searched.error });
       router.push(`/cases/${caseId}/searches/${searched.data.searchId}`);
     } catch {

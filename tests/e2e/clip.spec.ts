@@ -66,8 +66,20 @@ async function searchClip(page: Page, codec: ClipCodec): Promise<void> {
   const provenance = page.getByTestId('probe-clip-frame');
   await expect(provenance).toContainText(new RegExp(`^Frame at \\d\\d:\\d\\d\\.\\d of clip ${sha256.slice(0, 12)}… \\(${clip.name.replace('.', '\\.')}\\)`));
   await expect(provenance).toContainText(sha256);
-  const time = (await provenance.textContent())!.match(/Frame at (\d\d:\d\d\.\d)/)![1]!;
-  expect(untickedName).not.toBe(`Use the frame at ${time}`);
+  // All four chosen frames were searched as one probe, each named by its time in the clip; the unticked one was not.
+  const searched = page.getByTestId('probe-faces');
+  await expect(searched.getByRole('heading', { name: 'Faces searched as one person (4)' })).toBeVisible();
+  const frameLabels = searched.getByTestId('probe-face-frame');
+  await expect(frameLabels).toHaveCount(4);
+  const times = (await frameLabels.allTextContents()).map((text) => {
+    expect(text).toContain(`of clip ${sha256.slice(0, 12)}…`);
+    return text.match(/^Frame at (\d\d:\d\d\.\d)/)![1]!;
+  });
+  expect(new Set(times).size).toBe(4);
+  expect(times.map((time) => `Use the frame at ${time}`)).not.toContain(untickedName);
+  await expect(searched.getByRole('img', { name: /^Probe face \d$/ })).toHaveCount(4);
+  const firstTime = (await provenance.textContent())!.match(/Frame at (\d\d:\d\d\.\d)/)![1]!;
+  expect(times[0]).toBe(firstTime);
 }
 
 test('an investigator drops an MP4 and a WebM clip, searches the proposed track, and lands on the search of its frames', async ({ browser }) => {

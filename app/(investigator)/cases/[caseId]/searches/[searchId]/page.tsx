@@ -5,6 +5,7 @@ import { ReviewBench } from '@/components/review/review-bench';
 import { MyDecisions, ReviewComparison, ReviewTimeline } from '@/components/review/review-record';
 import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
 import { findSearchReviewForActor } from '@/lib/server/dal/search-review';
+import { listProbeFacesOfSearch } from '@/lib/server/dal/search-probe-faces';
 import { describeClipFrame } from '@/lib/shared/clip-frame-label';
 import { REVIEW_STATE_LABELS } from '@/lib/shared/review/review-outcome';
 
@@ -16,6 +17,7 @@ export default async function SearchReviewPage({ params }: { params: Promise<{ c
   if (!page || page.kind === 'not_taken') return refuseAsNotFound(actor, '/cases/[caseId]/searches/[searchId]', searchId);
   if (page.kind === 'second_review') redirect(`/reviews/${page.searchId}`);
   const { facts } = page;
+  const probeFaces = await listProbeFacesOfSearch(actor, id.data!);
   return (
     <>
       <p>
@@ -76,6 +78,27 @@ export default async function SearchReviewPage({ params }: { params: Promise<{ c
           </>
         ) : null}
       </dl>
+      {probeFaces.length > 1 ? (
+        <section aria-labelledby="probe-faces-heading" data-testid="probe-faces">
+          <h2 id="probe-faces-heading">Faces searched as one person ({probeFaces.length})</h2>
+          <ul className="row" style={{ listStyle: 'none', padding: 0, flexWrap: 'wrap' }}>
+            {probeFaces.map((face) => (
+              <li key={face.probeFaceId} className="muted" style={{ width: '10rem' }}>
+                {face.cropUrl ? (
+                  // eslint-disable-next-line @next/next/no-img-element -- authorised route, never optimised or cached
+                  <img src={face.cropUrl} alt={`Probe face ${face.position + 1}`} width={72} height={72} className="thumb" />
+                ) : (
+                  <span className="face-thumb" />
+                )}
+                <div>
+                  Face {face.position + 1} · quality {face.qualityVerdict}
+                </div>
+                {face.clipFrame ? <div data-testid="probe-face-frame">{face.clipFrame}</div> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <p className="alert" style={{ background: '#fff8e6', border: '1px solid #f0d48a' }}>
         Candidates are investigative leads, not identifications. Compare each face with the probe yourself.
         {page.kind === 'bench' && page.view.candidates.some((candidate) => candidate.revealed)
