@@ -29,6 +29,7 @@ type Result = { ok: boolean; data?: { probeId: string; probeFaceId: string }; er
 let database: Database;
 let world: AttackWorld;
 let recordProbeFaceForSearch: (form: FormData) => Promise<Result>;
+let runSearch: (input: unknown) => Promise<{ ok: boolean; data?: { searchId: string }; error?: { code: string; message: string } }>;
 
 const CLIP_SHA = 'ab'.repeat(32);
 const hex64 = () => randomUUID().replaceAll('-', '').padEnd(64, '0');
@@ -47,6 +48,7 @@ beforeAll(async () => {
   (globalThis as { __rfrDatabase?: Promise<Database> }).__rfrDatabase = Promise.resolve(database);
   world = await buildAttackWorld(database, dataDir);
   ({ recordProbeFaceForSearch } = (await import('@/lib/actions/probes')) as never);
+  ({ runSearch } = (await import('@/lib/actions/searches')) as never);
   requestScope.sessionCookie = await world.sessionCookieFor(world.actors.teamInvestigator);
 }, 300_000);
 
@@ -78,6 +80,32 @@ describe.skipIf(!hasLfw)('clip frame provenance through the record action', () =
     expect(probes).toEqual(times.map((frameTimeMs) => ({ clipSha256: CLIP_SHA, clipFileName: 'door-cam.mp4', frameTimeMs, source: 'CCTV clip' })));
     const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'probe.record_face', targetId: recorded[1]!.probeFaceId } });
     expect((audit.payload as { clip: unknown }).clip).toEqual({ clipSha256: CLIP_SHA, fileName: 'door-cam.mp4', frameTimeMs: 4700 });
+  });
+
+  it('searches the frames as one probe, and lists each with its time in the clip for those who may see the search', async () => {
+    const caseId = await world.teamCase();
+    const ids: string[] = [];
+    for (const frameTimeMs of [1200, 2500, 3700]) {
+      const result = await recordProbeFaceForSearch(await frameForm(caseId, { imageSha256: hex64(), clip: { clipSha256: CLIP_SHA, fileName: 'door-cam.mp4', frameTimeMs } }));
+      expect(result.ok, JSON.stringify(result.error)).toBe(true);
+      ids.push(result.data!.probeFaceId);
+    }
+    const searched = await runSearch({
+      probeFaceId: ids[0],
+      extraProbeFaceIds: ids.slice(1),
+      watchlistIds: [(await world.watchlist()).id],
+      mode: 'rank',
+      qualityOverrideReason: 'The only footage of the incident; lead to be verified.',
+    });
+    expect(searched.ok, JSON.stringify(searched.error)).toBe(true);
+    const { listProbeFacesOfSearch } = await import('@/lib/server/dal/search-probe-faces');
+    const listed = await listProbeFacesOfSearch(world.actors.teamInvestigator, searched.data!.searchId, database.prisma);
+    expect(listed.map((face) => [face.position, face.probeFaceId, face.clipFrame])).toEqual([
+      [0, ids[0], `Frame at 00:01.2 of clip ${CLIP_SHA.slice(0, 12)}… (door-cam.mp4)`],
+      [1, ids[1], `Frame at 00:02.5 of clip ${CLIP_SHA.slice(0, 12)}… (door-cam.mp4)`],
+      [2, ids[2], `Frame at 00:03.7 of clip ${CLIP_SHA.slice(0, 12)}… (door-cam.mp4)`],
+    ]);
+    expect(await listProbeFacesOfSearch(world.actors.otherTeamInvestigator, searched.data!.searchId, database.prisma)).toEqual([]);
   });
 
   it('records two identical frames as two faces of one probe, keeping the first frame’s time', async () => {
