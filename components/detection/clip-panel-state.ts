@@ -1,6 +1,6 @@
 import type { ActionError } from '@/lib/shared/errors';
 import { formatClipTime } from '@/lib/shared/clip-frame-label';
-import { rankTrackFrames, trackFaces } from '@/lib/vision/track-faces';
+import { cosineSimilarity, rankTrackFrames, trackFaces } from '@/lib/vision/track-faces';
 import type { AnalyseResult } from '@/lib/vision/worker-protocol';
 
 // The clip panel as one reducer, pure like the still workbench's: the component samples the clip, talks
@@ -114,7 +114,26 @@ function isCurrent(state: ClipPanelState, clipId: string): boolean {
   return state.clip?.id === clipId && (state.phase === 'opening' || state.phase === 'sampling');
 }
 
-/** Links the faces into tracks, best frames first; the first frames of distinct images are ticked. */
+/** Above this cosine two faces of a track are the same view (a person standing still, a re-encoded frame). */
+export const NEAR_DUPLICATE_COSINE = 0.95;
+
+/**
+ * The frames ticked by default: the best by quality, but a frame identical to one already ticked (same
+ * image hash) never, and a near-duplicate view only when too few distinct views remain, since a
+ * multi-frame probe gains from different views, not from the same one twice. The investigator may change them.
+ */
+export function proposeFrames(rankedKeys: readonly string[], faces: Record<string, ClipFace>, count = DEFAULT_CHOSEN_FRAMES): string[] {
+  const chosen: string[] = [];
+  const isSameImage = (key: string) => chosen.some((other) => faces[other]!.frameSha256 === faces[key]!.frameSha256);
+  const isNearDuplicate = (key: string) =>
+    chosen.some((other) => cosineSimilarity(faces[other]!.result.embedding, faces[key]!.result.embedding) > NEAR_DUPLICATE_COSINE);
+  for (const key of rankedKeys) if (chosen.length < count && !isSameImage(key) && !isNearDuplicate(key)) chosen.push(key);
+  for (const key of rankedKeys) if (chosen.length < count && !chosen.includes(key) && !isSameImage(key)) chosen.push(key);
+  // Kept in quality order, so the best frame is the search's first face.
+  return rankedKeys.filter((key) => chosen.includes(key));
+}
+
+/** Links the faces into tracks, best frames first, with the frames proposed for a search ticked. */
 export function buildTracks(faces: Record<string, ClipFace>): ClipTrack[] {
   const byFrame = new Map<number, ClipFace[]>();
   for (const face of Object.values(faces)) byFrame.set(face.frameIndex, [...(byFrame.get(face.frameIndex) ?? []), face]);
@@ -125,16 +144,7 @@ export function buildTracks(faces: Record<string, ClipFace>): ClipTrack[] {
   }));
   const tracks = trackFaces(frames).map((track) => {
     const rankedKeys = rankTrackFrames(track).map((member) => member.face.key);
-    // Two identical frames (a still scene) add nothing to a multi-frame probe: only the first is ticked.
-    const seen = new Set<string>();
-    const chosenKeys: string[] = [];
-    for (const key of rankedKeys) {
-      const sha = faces[key]!.frameSha256;
-      if (seen.has(sha) || chosenKeys.length >= DEFAULT_CHOSEN_FRAMES) continue;
-      seen.add(sha);
-      chosenKeys.push(key);
-    }
-    return { rankedKeys, chosenKeys, firstMs: track.members[0]!.timeMs, lastMs: track.members.at(-1)!.timeMs };
+    return { rankedKeys, chosenKeys: proposeFrames(rankedKeys, faces), firstMs: track.members[0]!.timeMs, lastMs: track.members.at(-1)!.timeMs };
   });
   // The person seen longest first: usually the one the clip was exported for.
   tracks.sort((a, b) => b.rankedKeys.length - a.rankedKeys.length || a.firstMs - b.firstMs);

@@ -93,6 +93,23 @@ describe('the clip panel', () => {
     expect(state.tracks[0]!.chosenKeys).toHaveLength(1);
   });
 
+  it('prefers different views of the person over near-identical ones, filling up with them only when needed', () => {
+    // Frames 0–3 are one view (the same embedding), 4–7 another, 8 a third; all of equal quality.
+    const events = sampled(9).map((event) => {
+      if (event.type !== 'FRAME_ANALYSED') return event;
+      const view = event.frameIndex < 4 ? 10 : event.frameIndex < 8 ? 20 : 30;
+      return { ...event, faces: event.faces.map((face) => ({ ...face, result: { ...face.result, quality: result(0, 1, 'usable', 30).quality, embedding: identity(1).map((v, i) => v + (i === view ? 3 : 0)) } })) };
+    });
+    const [track] = run(events).tracks;
+    const frameOf = (key: string) => Number(key.slice(1, key.indexOf('-')));
+    const chosen = track!.chosenKeys.map(frameOf);
+    expect(chosen).toHaveLength(DEFAULT_CHOSEN_FRAMES);
+    // The three views are all in, and the first chosen is the best-ranked frame.
+    expect(chosen.some((f) => f < 4) && chosen.some((f) => f >= 4 && f < 8) && chosen.includes(8)).toBe(true);
+    expect(track!.chosenKeys[0]).toBe(track!.rankedKeys[0]);
+    expect(track!.chosenKeys).toEqual(track!.rankedKeys.filter((key) => track!.chosenKeys.includes(key)));
+  });
+
   it('says so when no face was found in the clip', () => {
     const events = sampled(3).map((event) => (event.type === 'FRAME_ANALYSED' ? { ...event, faces: [], frameSha256: null } : event));
     const state = run(events);
