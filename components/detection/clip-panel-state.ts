@@ -286,6 +286,13 @@ export function describeTrack(track: ClipTrack): string {
   return `Person ${track.id}: seen in ${track.rankedKeys.length} frame${track.rankedKeys.length === 1 ? '' : 's'}, ${span}`;
 }
 
+/** The frames shown for a track: every chosen one, then the best of the rest, up to SHOWN_FRAMES_PER_TRACK, in quality order. */
+export function shownFramesOf(track: ClipTrack): string[] {
+  const room = Math.max(0, SHOWN_FRAMES_PER_TRACK - track.chosenKeys.length);
+  const others = track.rankedKeys.filter((key) => !track.chosenKeys.includes(key)).slice(0, room);
+  return track.rankedKeys.filter((key) => track.chosenKeys.includes(key) || others.includes(key));
+}
+
 /** Every object URL the panel holds, for the component to revoke when it unmounts. */
 export function everythingHeld(state: ClipPanelState): string[] {
   return [...state.disposals, ...urlsOf(Object.values(state.faces))];

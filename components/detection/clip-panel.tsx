@@ -20,7 +20,7 @@ import {
   isSubmitting,
   MAX_CHOSEN_FRAMES,
   selectedTrackOf,
-  SHOWN_FRAMES_PER_TRACK,
+  shownFramesOf,
   statusOf,
   submissionOf,
   type ClipPanelState,
@@ -268,7 +268,7 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
                 Best frames of person {selected.id} ({selected.chosenKeys.length} chosen, at most {MAX_CHOSEN_FRAMES})
               </legend>
               <div className="clip-frames">
-                {selected.rankedKeys.slice(0, SHOWN_FRAMES_PER_TRACK).map((key) => {
+                {shownFramesOf(selected).map((key) => {
                   const face = state.faces[key]!;
                   const time = formatClipTime(face.timeMs);
                   return (

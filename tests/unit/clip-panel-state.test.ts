@@ -10,6 +10,8 @@ import {
   MAX_CHOSEN_FRAMES,
   NO_FACE_IN_CLIP,
   selectedTrackOf,
+  SHOWN_FRAMES_PER_TRACK,
+  shownFramesOf,
   statusOf,
   submissionOf,
   type ClipPanelEvent,
@@ -108,6 +110,11 @@ describe('the clip panel', () => {
     expect(chosen.some((f) => f < 4) && chosen.some((f) => f >= 4 && f < 8) && chosen.includes(8)).toBe(true);
     expect(track!.chosenKeys[0]).toBe(track!.rankedKeys[0]);
     expect(track!.chosenKeys).toEqual(track!.rankedKeys.filter((key) => track!.chosenKeys.includes(key)));
+    // Every chosen frame is shown, however far down the quality order, and no more than the shown limit.
+    const shown = shownFramesOf(track!);
+    expect(track!.chosenKeys.every((key) => shown.includes(key))).toBe(true);
+    expect(shown).toHaveLength(SHOWN_FRAMES_PER_TRACK);
+    expect(shown).toEqual(track!.rankedKeys.filter((key) => shown.includes(key)));
   });
 
   it('says so when no face was found in the clip', () => {
