@@ -11,8 +11,8 @@ import type { AnalyseResult } from '@/lib/vision/worker-protocol';
 export const DEFAULT_CHOSEN_FRAMES = 5;
 /** One probe face and up to nine more: what a multi-face search accepts. */
 export const MAX_CHOSEN_FRAMES = 10;
-/** Best frames shown per track, as thumbnails. */
-export const SHOWN_FRAMES_PER_TRACK = 8;
+/** Frames offered per track, as thumbnails: as many as may be chosen. */
+export const SHOWN_FRAMES_PER_TRACK = MAX_CHOSEN_FRAMES;
 
 export const NO_FACE_IN_CLIP = 'No face was found in the sampled frames of this clip. Try a clip where the face is nearer the camera, or export a still and draw a box on it.';
 export const STATUS_OPENING = 'Opening the clip and loading the face models…';
@@ -38,6 +38,8 @@ export type ClipTrack = {
   firstMs: number;
   lastMs: number;
   chosenKeys: string[];
+  /** The thumbnails offered: fixed when the track is built, so ticking or unticking never moves them. */
+  shownKeys: string[];
 };
 
 export type ClipPhase = 'idle' | 'opening' | 'sampling' | 'ready' | 'failed' | 'cancelled';
@@ -144,7 +146,8 @@ export function buildTracks(faces: Record<string, ClipFace>): ClipTrack[] {
   }));
   const tracks = trackFaces(frames).map((track) => {
     const rankedKeys = rankTrackFrames(track).map((member) => member.face.key);
-    return { rankedKeys, chosenKeys: proposeFrames(rankedKeys, faces), firstMs: track.members[0]!.timeMs, lastMs: track.members.at(-1)!.timeMs };
+    const chosenKeys = proposeFrames(rankedKeys, faces);
+    return { rankedKeys, chosenKeys, shownKeys: framesToShow(rankedKeys, chosenKeys), firstMs: track.members[0]!.timeMs, lastMs: track.members.at(-1)!.timeMs };
   });
   // The person seen longest first: usually the one the clip was exported for.
   tracks.sort((a, b) => b.rankedKeys.length - a.rankedKeys.length || a.firstMs - b.firstMs);
@@ -213,7 +216,7 @@ export function clipPanelReducer(state: ClipPanelState, event: ClipPanelEvent): 
     case 'FRAME_TOGGLED': {
       if (isSubmitting(state)) return state;
       const tracks = state.tracks.map((track) => {
-        if (track.id !== event.trackId || !track.rankedKeys.includes(event.faceKey)) return track;
+        if (track.id !== event.trackId || !track.shownKeys.includes(event.faceKey)) return track;
         const others = track.chosenKeys.filter((key) => key !== event.faceKey);
         if (!event.isChosen) return { ...track, chosenKeys: others };
         if (others.length >= MAX_CHOSEN_FRAMES) return track;
@@ -286,11 +289,11 @@ export function describeTrack(track: ClipTrack): string {
   return `Person ${track.id}: seen in ${track.rankedKeys.length} frame${track.rankedKeys.length === 1 ? '' : 's'}, ${span}`;
 }
 
-/** The frames shown for a track: every chosen one, then the best of the rest, up to SHOWN_FRAMES_PER_TRACK, in quality order. */
-export function shownFramesOf(track: ClipTrack): string[] {
-  const room = Math.max(0, SHOWN_FRAMES_PER_TRACK - track.chosenKeys.length);
-  const others = track.rankedKeys.filter((key) => !track.chosenKeys.includes(key)).slice(0, room);
-  return track.rankedKeys.filter((key) => track.chosenKeys.includes(key) || others.includes(key));
+/** The frames offered for a track: every proposed one, then the best of the rest, up to SHOWN_FRAMES_PER_TRACK, in quality order. */
+export function framesToShow(rankedKeys: readonly string[], chosenKeys: readonly string[]): string[] {
+  const room = Math.max(0, SHOWN_FRAMES_PER_TRACK - chosenKeys.length);
+  const others = rankedKeys.filter((key) => !chosenKeys.includes(key)).slice(0, room);
+  return rankedKeys.filter((key) => chosenKeys.includes(key) || others.includes(key));
 }
 
 /** Every object URL the panel holds, for the component to revoke when it unmounts. */

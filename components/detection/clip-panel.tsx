@@ -20,7 +20,6 @@ import {
   isSubmitting,
   MAX_CHOSEN_FRAMES,
   selectedTrackOf,
-  shownFramesOf,
   statusOf,
   submissionOf,
   type ClipPanelState,
@@ -268,7 +267,7 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
                 Best frames of person {selected.id} ({selected.chosenKeys.length} chosen, at most {MAX_CHOSEN_FRAMES})
               </legend>
               <div className="clip-frames">
-                {shownFramesOf(selected).map((key) => {
+                {selected.shownKeys.map((key) => {
                   const face = state.faces[key]!;
                   const time = formatClipTime(face.timeMs);
                   return (

@@ -11,7 +11,6 @@ import {
   NO_FACE_IN_CLIP,
   selectedTrackOf,
   SHOWN_FRAMES_PER_TRACK,
-  shownFramesOf,
   statusOf,
   submissionOf,
   type ClipPanelEvent,
@@ -96,10 +95,10 @@ describe('the clip panel', () => {
   });
 
   it('prefers different views of the person over near-identical ones, filling up with them only when needed', () => {
-    // Frames 0–3 are one view (the same embedding), 4–7 another, 8 a third; all of equal quality.
-    const events = sampled(9).map((event) => {
+    // Frames 0–5 are one view (the same embedding), 6–11 another, 12 a third; all of equal quality.
+    const events = sampled(13).map((event) => {
       if (event.type !== 'FRAME_ANALYSED') return event;
-      const view = event.frameIndex < 4 ? 10 : event.frameIndex < 8 ? 20 : 30;
+      const view = event.frameIndex < 6 ? 10 : event.frameIndex < 12 ? 20 : 30;
       return { ...event, faces: event.faces.map((face) => ({ ...face, result: { ...face.result, quality: result(0, 1, 'usable', 30).quality, embedding: identity(1).map((v, i) => v + (i === view ? 3 : 0)) } })) };
     });
     const [track] = run(events).tracks;
@@ -107,14 +106,22 @@ describe('the clip panel', () => {
     const chosen = track!.chosenKeys.map(frameOf);
     expect(chosen).toHaveLength(DEFAULT_CHOSEN_FRAMES);
     // The three views are all in, and the first chosen is the best-ranked frame.
-    expect(chosen.some((f) => f < 4) && chosen.some((f) => f >= 4 && f < 8) && chosen.includes(8)).toBe(true);
+    expect(chosen.some((f) => f < 6) && chosen.some((f) => f >= 6 && f < 12) && chosen.includes(12)).toBe(true);
     expect(track!.chosenKeys[0]).toBe(track!.rankedKeys[0]);
     expect(track!.chosenKeys).toEqual(track!.rankedKeys.filter((key) => track!.chosenKeys.includes(key)));
     // Every chosen frame is shown, however far down the quality order, and no more than the shown limit.
-    const shown = shownFramesOf(track!);
+    const shown = track!.shownKeys;
     expect(track!.chosenKeys.every((key) => shown.includes(key))).toBe(true);
     expect(shown).toHaveLength(SHOWN_FRAMES_PER_TRACK);
     expect(shown).toEqual(track!.rankedKeys.filter((key) => shown.includes(key)));
+  });
+
+  it('keeps the frames offered in place when one is unticked', () => {
+    let state = run(sampled(12, { best: 0 }));
+    const track = state.tracks[0]!;
+    state = clipPanelReducer(state, { type: 'FRAME_TOGGLED', trackId: track.id, faceKey: track.chosenKeys.at(-1)!, isChosen: false });
+    expect(state.tracks[0]!.shownKeys).toEqual(track.shownKeys);
+    expect(state.tracks[0]!.chosenKeys).toHaveLength(DEFAULT_CHOSEN_FRAMES - 1);
   });
 
   it('says so when no face was found in the clip', () => {
