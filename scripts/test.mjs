@@ -48,8 +48,26 @@ function ensurePoppler() {
   }
 }
 
+// The clip tests make their MP4 and WebM clips from LFW stills with Debian's ffmpeg (libx264, libvpx).
+function ensureFfmpeg() {
+  if (spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).error === undefined) return;
+  if (process.getuid?.() !== 0) {
+    console.error("[test] ffmpeg is missing. Install Debian's ffmpeg first:\n    sudo apt-get install -y ffmpeg");
+    process.exit(1);
+  }
+  console.log('[test] installing Debian ffmpeg for the clip tests (apt-get install -y ffmpeg)…');
+  const ok =
+    run('apt-get update', 'apt-get', ['update', '-qq']) &&
+    run('apt-get install', 'apt-get', ['install', '-y', '-qq', 'ffmpeg'], { DEBIAN_FRONTEND: 'noninteractive' });
+  if (!ok || spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).error !== undefined) {
+    console.error('[test] could not install ffmpeg');
+    process.exit(1);
+  }
+}
+
 ensureChromium();
 ensurePoppler();
+ensureFfmpeg();
 const bin = (name) => resolve(root, 'node_modules', '.bin', name);
 const results = {
   'lint (eslint)': run('lint', bin('eslint'), ['--max-warnings=0', '.']),

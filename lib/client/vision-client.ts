@@ -2,6 +2,7 @@ import type { Box } from '@/lib/vision/geometry';
 import type { DetectOptions } from '@/lib/vision/face-models';
 import { deserializeVisionError, VisionError } from '@/lib/vision/vision-error';
 import type {
+  AnalyseFrameResult,
   AnalyseImageResult,
   AnalyseResult,
   CropFormat,
@@ -35,6 +36,8 @@ export type VisionClient = {
   analyse(face: FaceBoxRef, options?: { cropFormat?: CropFormat }): Promise<AnalyseResult>;
   analyseImage(file: ImageSource, options?: Omit<DetectOptions, 'signal'> & { cropFormat?: CropFormat }): Promise<AnalyseImageResult>;
   release(imageId: string): Promise<void>;
+  /** Analyses every face of a decoded clip frame; the bitmap is transferred (unusable here afterwards). */
+  analyseFrame(frame: ImageBitmap, options?: Omit<DetectOptions, 'signal'> & { cropFormat?: CropFormat }): Promise<AnalyseFrameResult>;
   terminate(): void;
 };
 
@@ -112,6 +115,11 @@ export function createVisionClient(options: VisionClientOptions = {}): VisionCli
       await ready();
       const { cropFormat, ...detectOptions } = analyseOptions;
       return send<AnalyseImageResult>({ type: 'analyse-image', source: file, options: detectOptions, cropFormat });
+    },
+    async analyseFrame(frame, frameOptions = {}) {
+      await ready();
+      const { cropFormat, ...detectOptions } = frameOptions;
+      return send<AnalyseFrameResult>({ type: 'analyse-frame', frame, options: detectOptions, cropFormat }, [frame]);
     },
     async release(imageId) {
       if (!worker) return;

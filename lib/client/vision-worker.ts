@@ -10,6 +10,7 @@ import { type PixelImage, resizeImage, type RgbImage, toRgba } from '@/lib/visio
 import { readImageSize, readJpegOrientation, sniffImage } from '@/lib/vision/sniff-image';
 import { serializeVisionError, VisionError } from '@/lib/vision/vision-error';
 import type {
+  AnalyseFrameResult,
   AnalyseResult,
   CropData,
   CropFormat,
@@ -161,6 +162,38 @@ async function detect(source: ImageSource, options: Parameters<FacePipeline['det
   return { imageId, width: stored.image.width, height: stored.image.height, info: stored.info, faces, detectorId: requirePipeline().detectorId, decodeMs, ms: performance.now() - started };
 }
 
+function hexOf(digest: ArrayBuffer): string {
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A clip frame, already decoded by the page (a video element or WebCodecs), arrives as a transferred
+ * ImageBitmap: no container parsing here. Every face is analysed at once, since the clip panel needs
+ * each one's quality and embedding to build tracks; nothing of the frame is kept afterwards.
+ */
+async function analyseFrame(frame: ImageBitmap, options: Parameters<FacePipeline['detectFaces']>[1], cropFormat: CropFormat): Promise<AnalyseFrameResult> {
+  const started = performance.now();
+  try {
+    if (frame.width < 1 || frame.height < 1) throw new VisionError('EMPTY_IMAGE', 'The frame has no pixels.');
+    const canvas = new OffscreenCanvas(frame.width, frame.height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new VisionError('DECODE_FAILED', 'No 2D canvas is available in this browser worker.');
+    ctx.drawImage(frame, 0, 0);
+    let image: PixelImage = { width: frame.width, height: frame.height, channels: 4, data: ctx.getImageData(0, 0, frame.width, frame.height).data };
+    const plan = planWorkingSize(image.width, image.height, defaultDecodePolicy.maxWorkingPixels);
+    if (plan.scale < 1) image = resizeImage(image, plan.width, plan.height);
+    const stored: StoredImage = { image, info: { format: 'png', originalWidth: frame.width, originalHeight: frame.height, scale: image.width / frame.width, isAnimated: false } };
+    const detected = await requirePipeline().detectFaces(image, options);
+    const faces: AnalyseResult[] = [];
+    for (const face of detected) faces.push(await analyse(stored, face.box, face.score, cropFormat));
+    // The frame's own hash: the PNG this canvas encodes is the one rendering of the frame the probe can name.
+    const frameSha256 = faces.length > 0 ? hexOf(await crypto.subtle.digest('SHA-256', await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer())) : null;
+    return { width: image.width, height: image.height, faces, frameSha256, ms: performance.now() - started };
+  } finally {
+    frame.close();
+  }
+}
+
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.type) {
     case 'init':
@@ -183,6 +216,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'release':
       images.delete(request.imageId);
       return null;
+    case 'analyse-frame':
+      return analyseFrame(request.frame, request.options, request.cropFormat ?? 'png');
   }
 }
 

@@ -27,7 +27,8 @@ export type WorkerRequest =
   | { id: number; type: 'detect'; source: ImageSource; options?: Omit<DetectOptions, 'signal'> }
   | { id: number; type: 'analyse'; imageId: string; box: Box; score?: number | null; cropFormat?: CropFormat }
   | { id: number; type: 'analyse-image'; source: ImageSource; options?: Omit<DetectOptions, 'signal'>; cropFormat?: CropFormat }
-  | { id: number; type: 'release'; imageId: string };
+  | { id: number; type: 'release'; imageId: string }
+  | { id: number; type: 'analyse-frame'; frame: ImageBitmap; options?: Omit<DetectOptions, 'signal'>; cropFormat?: CropFormat };
 
 export type DetectResult = {
   imageId: string;
@@ -63,3 +64,10 @@ export type WorkerResponse =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: SerializedVisionError }
   | { id: -1; event: 'backend-changed'; backend: WorkerBackend; reason: string };
+
+/**
+ * One frame sampled from a clip (the page decodes it and transfers the ImageBitmap): every face found in
+ * it, measured and embedded, and the SHA-256 of the frame as the worker encoded it (PNG), which stands
+ * for the frame as the probe's still. Null when the frame has no face, so no time is spent encoding it.
+ */
+export type AnalyseFrameResult = { width: number; height: number; faces: AnalyseResult[]; frameSha256: string | null; ms: number };

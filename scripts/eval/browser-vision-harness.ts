@@ -83,10 +83,11 @@ export type BrowserHarness = {
   close(): Promise<void>;
 };
 
-export async function startBrowserHarness(options: { executablePath?: string; extraArgs?: string[] } = {}): Promise<BrowserHarness> {
+/** `extraPageSource` is appended to the harness page's module (it may use `clientFor` and `fromBase64`), for a benchmark's own page functions. */
+export async function startBrowserHarness(options: { executablePath?: string; extraArgs?: string[]; extraPageSource?: string } = {}): Promise<BrowserHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'vision-harness-'));
   const alias = { '@': root };
-  await writeFile(join(dir, 'page.ts'), pageSource);
+  await writeFile(join(dir, 'page.ts'), pageSource + (options.extraPageSource ?? ''));
   await build({
     entryPoints: { worker: join(root, 'lib/client/vision-worker.ts'), page: join(dir, 'page.ts') },
     outdir: dir,

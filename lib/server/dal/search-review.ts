@@ -1,4 +1,5 @@
 import 'server-only';
+import { describeClipFrame } from '@/lib/shared/clip-frame-label';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import { recordSearchView } from '@/lib/server/review/record-search-view';
 import { getPrisma } from '@/lib/server/db/database';
@@ -44,10 +45,10 @@ export type SearchFacts = {
     isManualBox: boolean;
   };
   /** Every face searched as the probe, in order (one for most searches); each with the verdict it was judged by. */
-  probeFaces: { id: string; position: number; qualityVerdict: string }[];
+  probeFaces: { id: string; position: number; qualityVerdict: string; clipFrame: string | null }[];
   /** The verdict the search was judged by: its best face's (its only face's, for most searches). */
   probeSetVerdict: string;
-  probe: { source: string; cameraLocation: string | null; capturedAt: Date | null; imageSha256: string };
+  probe: { source: string; cameraLocation: string | null; capturedAt: Date | null; imageSha256: string; clipSha256: string | null; clipFileName: string | null; frameTimeMs: number | null };
 };
 
 /**
@@ -113,10 +114,13 @@ async function loadSearch(prisma: PrismaClient, actor: Actor, searchId: string) 
           embeddingAgreement: true,
           qualityOverrideReason: true,
           isManualBox: true,
-          probe: { select: { source: true, cameraLocation: true, capturedAt: true, imageSha256: true } },
+          probe: { select: { source: true, cameraLocation: true, capturedAt: true, imageSha256: true, clipSha256: true, clipFileName: true, frameTimeMs: true } },
         },
       },
-      probeFaces: { orderBy: { position: 'asc' }, select: { position: true, probeFace: { select: { id: true, cropKey: true, qualityVerdict: true, serverQualityVerdict: true } } } },
+      probeFaces: {
+        orderBy: { position: 'asc' },
+        select: { position: true, probeFace: { select: { id: true, cropKey: true, qualityVerdict: true, serverQualityVerdict: true, probe: { select: { clipSha256: true, clipFileName: true, frameTimeMs: true } } } } },
+      },
       reviews: { select: { stage: true, reviewerId: true, candidateOrder: true, startedAt: true, committedAt: true, isNoMatchInList: true, reviewer: { select: { displayName: true } } } },
       candidates: { orderBy: { rank: 'asc' }, select: candidateSelect },
     },
@@ -132,11 +136,17 @@ const VERDICT_ORDER = ['poor', 'usable', 'good'];
  * The faces of the search's probe, in order. A search recorded without its rows in search_probe_faces
  * (none the application writes; the migration backfilled older ones) had only its one face.
  */
-function probeFacesOf(search: LoadedSearch): { id: string; position: number; cropKey: string; qualityVerdict: string }[] {
-  const rows = search.probeFaces.map(({ position, probeFace }) => ({ id: probeFace.id, position, cropKey: probeFace.cropKey, qualityVerdict: probeFace.serverQualityVerdict ?? probeFace.qualityVerdict }));
+function probeFacesOf(search: LoadedSearch): { id: string; position: number; cropKey: string; qualityVerdict: string; clipFrame: string | null }[] {
+  const rows = search.probeFaces.map(({ position, probeFace }) => ({
+    id: probeFace.id,
+    position,
+    cropKey: probeFace.cropKey,
+    qualityVerdict: probeFace.serverQualityVerdict ?? probeFace.qualityVerdict,
+    clipFrame: describeClipFrame(probeFace.probe),
+  }));
   if (rows.length > 0) return rows;
   const face = search.probeFace;
-  return [{ id: face.id, position: 0, cropKey: face.cropKey, qualityVerdict: face.serverQualityVerdict ?? face.qualityVerdict }];
+  return [{ id: face.id, position: 0, cropKey: face.cropKey, qualityVerdict: face.serverQualityVerdict ?? face.qualityVerdict, clipFrame: describeClipFrame(face.probe) }];
 }
 
 function toDecisionView(record: AdjudicationRecord): CommittedDecisionView {
@@ -318,7 +328,7 @@ function toFacts(search: LoadedSearch, lists: { id: string; name: string }[]): S
       qualityOverrideReason: search.probeFace.qualityOverrideReason,
       isManualBox: search.probeFace.isManualBox,
     },
-    probeFaces: probeFacesOf(search).map(({ id, position, qualityVerdict }) => ({ id, position, qualityVerdict })),
+    probeFaces: probeFacesOf(search).map(({ id, position, qualityVerdict, clipFrame }) => ({ id, position, qualityVerdict, clipFrame })),
     probeSetVerdict: probeFacesOf(search).reduce((best, face) => (VERDICT_ORDER.indexOf(face.qualityVerdict) > VERDICT_ORDER.indexOf(best) ? face.qualityVerdict : best), 'poor'),
     probe: search.probeFace.probe,
   };

@@ -79,7 +79,9 @@ export async function removeUnreferencedProbeCrop(prisma: PrismaClient, crops: C
 /**
  * Records the still's provenance (not the still itself: only its hash, size and where it came from)
  * and the one face the investigator chose, with its embedding, its aligned crop and what the server
- * measured of it. Re-uploading the same still to the same case reuses its probe record.
+ * measured of it. Re-uploading the same still to the same case reuses its probe record. So does a clip
+ * frame identical to one recorded before (a static scene encodes to the same bytes): the frames are the
+ * same evidence, and the probe keeps the provenance of the one recorded first.
  */
 export async function recordProbeFace(
   tx: TransactionClient,
@@ -98,6 +100,9 @@ export async function recordProbeFace(
       capturedAt: still.capturedAt ? new Date(still.capturedAt) : null,
       width: still.width,
       height: still.height,
+      clipSha256: still.clip?.clipSha256 ?? null,
+      clipFileName: still.clip?.fileName ?? null,
+      frameTimeMs: still.clip?.frameTimeMs ?? null,
       uploadedById: actor.id,
     },
     update: {},

@@ -75,7 +75,7 @@ export type StoryOtherSearch = {
 
 export type WholeStory = {
   case: { id: string; reference: string; offence: string; purpose: string; legalBasis: string; status: 'open' | 'closed'; openedAt: Date; openedBy: string; teamName: string };
-  probe: { source: string; cameraLocation: string | null; capturedAt: Date | null; imageSha256: string; width: number; height: number; uploadedAt: Date; uploadedBy: string };
+  probe: { source: string; cameraLocation: string | null; capturedAt: Date | null; imageSha256: string; clipSha256?: string | null; clipFileName?: string | null; frameTimeMs?: number | null; width: number; height: number; uploadedAt: Date; uploadedBy: string };
   probeFace: {
     id: string;
     cropUrl: string;

@@ -14,13 +14,31 @@ export const MAX_PAYLOAD_CHARS = 200_000;
 /** The names of the two parts of the form `recordProbeFaceForSearch` takes. */
 export const PROBE_FACE_FORM_FIELDS = { payload: 'payload', crop: 'crop' } as const;
 
+/** A clip may be long, but the browser samples only its first minutes (lib/client/clip-sampler.ts). */
+export const MAX_FRAME_TIME_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Where a still came from when it is a frame sampled from a clip in the browser. The clip itself never
+ * leaves the browser; its SHA-256 lets the frame be traced back to the exhibit, and the time says which frame.
+ */
+export const probeClipFrameSchema = z.object({
+  clipSha256: sha256,
+  fileName: z.string().trim().min(1).max(255),
+  frameTimeMs: z.number().int().min(0).max(MAX_FRAME_TIME_MS),
+});
+
 export const probeStillSchema = z.object({
+  /**
+   * The still's SHA-256. For a clip frame, the hash of the frame as the browser encoded it (a PNG of the
+   * decoded frame), since that frame exists nowhere else; `clip` carries the clip's own hash.
+   */
   imageSha256: sha256,
   width: z.number().int().min(1).max(100_000),
   height: z.number().int().min(1).max(100_000),
   source: z.string().trim().min(1, 'Say where the still came from.').max(200),
   cameraLocation: z.string().trim().max(200).optional(),
   capturedAt: z.iso.datetime({ offset: true }).optional(),
+  clip: probeClipFrameSchema.optional(),
 });
 
 export const probeFaceSchema = z.object({

@@ -176,7 +176,7 @@ describe.each(engines)('a search of several faces of one person ($name)', (engin
     if (!database) return context.skip();
     const page = await findSearchReviewForActor(world.actors.opener, fusedSearchId, {}, database.prisma);
     if (page?.kind !== 'bench') throw new Error(`expected the bench, got ${page?.kind}`);
-    expect(page.facts.probeFaces).toEqual(faceIds.map((id, position) => ({ id, position, qualityVerdict: ['poor', 'good', 'usable'][position] })));
+    expect(page.facts.probeFaces).toEqual(faceIds.map((id, position) => ({ id, position, qualityVerdict: ['poor', 'good', 'usable'][position], clipFrame: null })));
     expect(page.facts.probeSetVerdict).toBe('good');
     expect(page.view.probeFaces.map((face) => [face.id, face.label, face.cropUrl])).toEqual(faceIds.map((id, position) => [id, `Probe face ${position + 1}`, `/api/crops/probe/${id}`]));
     const candidates = await database.prisma.candidate.findMany({ where: { searchId: fusedSearchId }, select: { id: true, bestProbeFaceId: true } });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import Link from 'next/link';
 import { CloseCaseButton } from '@/components/cases/close-case-button';
 import { LegalHoldForm } from '@/components/cases/legal-hold-form';
+import { ClipPanel } from '@/components/detection/clip-panel';
 import { ProbeWorkbench } from '@/components/detection/probe-workbench';
 import { findCaseForActor } from '@/lib/server/dal/cases';
 import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
@@ -92,6 +93,8 @@ export default async function CasePage({ params }: { params: Promise<{ caseId: s
         <>
           <h2>New search from a still</h2>
           <ProbeWorkbench caseId={found.id} watchlists={watchlists} defaultListSize={policy.listSize} />
+          <h2>New search from a CCTV clip</h2>
+          <ClipPanel caseId={found.id} watchlists={watchlists} defaultListSize={policy.listSize} />
           <h2>Legal hold</h2>
           <div className="panel">
             <LegalHoldForm caseId={found.id} isHeld={Boolean(found.legalHoldAt)} />

@@ -51,6 +51,7 @@ export const recordProbeFaceSpec = specifyAction({
         source: payload.still.source,
         cameraLocation: payload.still.cameraLocation ?? null,
         capturedAt: payload.still.capturedAt ?? null,
+        clip: payload.still.clip ?? null,
         box: payload.face.box,
         isManualBox: payload.face.isManualBox,
         modelId: payload.face.modelId,
