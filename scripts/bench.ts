@@ -2,7 +2,7 @@
 export {};
 
 const [kind, ...rest] = process.argv.slice(2);
-const kinds = ['search', 'scan-pool', 'pipeline', 'enrol', 'verify', 'api', 'clip'] as const;
+const kinds = ['search', 'scan-pool', 'pipeline', 'page', 'clip', 'enrol', 'verify', 'api'] as const;
 
 const usage = `usage: npm run bench -- <${kinds.join('|')}> [options]   (npm run bench -- <kind> --help for its options)`;
 if (kind === '--help' || kind === '-h') {

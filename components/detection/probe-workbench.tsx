@@ -68,6 +68,16 @@ async function sha256Hex(file: Blob): Promise<string> {
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/** User Timing for `npm run bench -- page` (drop, hash, boxes on screen); cheap, and never fails the bench's caller. */
+function markStage(name: string, since?: string) {
+  try {
+    if (since) performance.measure(name, since);
+    else performance.mark(name);
+  } catch {
+    // the start mark was cleared: nothing to measure
+  }
+}
+
 function letGo(disposals: readonly Disposal[], vision: VisionClient | null) {
   for (const disposal of disposals) {
     if (disposal.kind === 'object-url') URL.revokeObjectURL(disposal.url);
@@ -135,15 +145,21 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
     const client = vision.current;
     if (!client) return;
     const stillId = crypto.randomUUID();
+    markStage('probe:drop');
     dispatch({ type: 'STILL_CHOSEN', stillId, fileName: file.name });
     try {
-      const [detect, sha256] = await Promise.all([client.detect(file), sha256Hex(file)]);
+      const [detect, sha256] = await Promise.all([client.detect(file), sha256Hex(file).finally(() => markStage('probe:hash', 'probe:drop'))]);
       if (!isMounted.current) return;
+      markStage('probe:detected');
       dispatch({ type: 'DETECTED', stillId, file, url: URL.createObjectURL(file), sha256, detect });
     } catch (error) {
       dispatch({ type: 'DETECT_FAILED', stillId, message: visionMessage(error) });
     }
   }
+
+  useEffect(() => {
+    if (state.still.phase === 'ready') requestAnimationFrame(() => markStage('probe:render-boxes', 'probe:detected'));
+  }, [state.still]);
 
   // Keyboard: ← → (or j k) move between faces, d toggles drawing, Escape cancels drawing.
   useEffect(() => {

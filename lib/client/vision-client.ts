@@ -13,6 +13,7 @@ import type {
   WorkerBackend,
   WorkerRequest,
   WorkerResponse,
+  WorkerTiming,
 } from '@/lib/vision/worker-protocol';
 
 // Promise API over the vision worker for React components: `detect(file)` then `analyse(face)`.
@@ -28,13 +29,37 @@ export type FaceBoxRef = { imageId: string; box: Box; score?: number | null };
 
 type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-type Pending = { resolve: (value: unknown) => void; reject: (error: VisionError) => void };
+type Pending = { resolve: (value: unknown) => void; reject: (error: VisionError) => void; type: WorkerRequest['type']; sentAt: number };
+
+/**
+ * The worker's timing channel as User Timing entries (`vision:<request>:<stage>` measures on the page's
+ * timeline), read by `npm run bench -- page`. A new still (detect) clears the last one's entries, so a long
+ * session does not accumulate them.
+ */
+function recordTiming(type: string, sentAt: number, timing: WorkerTiming): void {
+  if (typeof performance?.measure !== 'function') return;
+  const origin = performance.timeOrigin;
+  const now = performance.now();
+  if (type === 'detect') {
+    for (const entry of performance.getEntriesByType('measure')) if (entry.name.startsWith('vision:')) performance.clearMeasures(entry.name);
+  }
+  const measure = (name: string, start: number, end: number) => {
+    try {
+      performance.measure(name, { start, end: Math.max(start, end) });
+    } catch {
+      // Timing is informative only.
+    }
+  };
+  measure(`vision:${type}:to-worker`, sentAt, timing.receivedAt - origin);
+  for (const span of timing.spans) measure(`vision:${type}:${span.name}`, span.start - origin, span.start - origin + span.ms);
+  measure(`vision:${type}:from-worker`, timing.repliedAt - origin, now);
+}
 
 export type VisionClient = {
   ready(): Promise<InitResult>;
-  detect(file: ImageSource, options?: Omit<DetectOptions, 'signal'>): Promise<DetectResult>;
+  detect(file: ImageSource, options?: Omit<DetectOptions, 'signal' | 'onLevel'>): Promise<DetectResult>;
   analyse(face: FaceBoxRef, options?: { cropFormat?: CropFormat }): Promise<AnalyseResult>;
-  analyseImage(file: ImageSource, options?: Omit<DetectOptions, 'signal'> & { cropFormat?: CropFormat }): Promise<AnalyseImageResult>;
+  analyseImage(file: ImageSource, options?: Omit<DetectOptions, 'signal' | 'onLevel'> & { cropFormat?: CropFormat }): Promise<AnalyseImageResult>;
   release(imageId: string): Promise<void>;
   /** Analyses every face of a decoded clip frame; the bitmap is transferred (unusable here afterwards). */
   analyseFrame(frame: ImageBitmap, options?: Omit<DetectOptions, 'signal'> & { cropFormat?: CropFormat }): Promise<AnalyseFrameResult>;
@@ -68,6 +93,7 @@ export function createVisionClient(options: VisionClientOptions = {}): VisionCli
       const p = pending.get(message.id);
       if (!p) return;
       pending.delete(message.id);
+      if (message.ok && message.timing) recordTiming(p.type, p.sentAt, message.timing);
       if (message.ok) p.resolve(message.result);
       else p.reject(deserializeVisionError(message.error));
     };
@@ -88,7 +114,7 @@ export function createVisionClient(options: VisionClientOptions = {}): VisionCli
     const id = nextId++;
     const w = worker;
     return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, type: request.type, sentAt: performance.now() });
       w.postMessage({ ...request, id } as WorkerRequest, transfer);
     });
   }

@@ -21,6 +21,7 @@ import type {
   WorkerBackend,
   WorkerRequest,
   WorkerResponse,
+  WorkerTiming,
 } from '@/lib/vision/worker-protocol';
 import { chooseBackend, configureOrtWeb, createWebSessionFactory } from './ort-web-session';
 
@@ -35,6 +36,35 @@ let backend: WorkerBackend = 'wasm';
 let initOptions: InitOptions = {};
 let numThreads = 1;
 let nextImageId = 1;
+
+// Requests run one at a time (see the queue below), so one list of spans serves the request in hand.
+let spans: WorkerTiming['spans'] = [];
+const epochNow = () => performance.timeOrigin + performance.now();
+
+/** Runs `work` and records how long it took under `name`, for the page's stage timings. */
+async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const start = epochNow();
+  try {
+    return await work();
+  } finally {
+    spans.push({ name, start, ms: epochNow() - start });
+  }
+}
+
+/**
+ * The first inference of an onnxruntime-web session is several times slower than the next (kernels and
+ * buffers are set up then). A blank frame run through each model right after loading moves that cost
+ * from the investigator's first still to the moment the page opens. Its result is thrown away.
+ */
+async function warmUp(ready: FacePipeline): Promise<void> {
+  const blank: RgbImage = { width: 320, height: 240, channels: 3, data: new Uint8Array(320 * 240 * 3).fill(128) };
+  try {
+    await ready.detectFaces(blank, { minFaceSize: 240 });
+    await ready.analyseFace(blank, { box: { x: 100, y: 60, width: 120, height: 120 }, score: 1 });
+  } catch {
+    // A failed warm-up only means the first still pays the set-up cost; the real request reports errors.
+  }
+}
 
 async function fetchBytes(url: string, missing: () => VisionError): Promise<Uint8Array> {
   let response: Response;
@@ -54,14 +84,19 @@ async function initialise(options: InitOptions): Promise<InitResult> {
   backend = await chooseBackend(options.backend);
   const manifestBytes = await fetchBytes(`${base}manifest.json`, () => new VisionError('MODEL_MISSING', 'The model manifest could not be loaded.'));
   const manifest = parseModelManifest(JSON.parse(new TextDecoder().decode(manifestBytes)));
-  pipeline = await buildFacePipeline({
+  pipeline = await timed('load-models', () => buildFacePipeline({
     manifest,
     loadModelBytes: (entry) =>
       fetchBytes(`${base}${entry.file}`, () => new VisionError('MODEL_MISSING', `Model file ${entry.file} (${entry.id}) could not be loaded.`, { modelId: entry.id })),
     createSession: createWebSessionFactory(backend),
     isFlipAveraged: options.isFlipAveraged,
-  });
-  return { backend, detectorId: pipeline.detectorId, landmarkerId: pipeline.landmarkerId, recognizerId: pipeline.recognizerId, numThreads };
+  }));
+  const built = pipeline;
+  await timed('warm-up', () => warmUp(built));
+  return {
+    isCrossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+    backend,
+    detectorId: pipeline.detectorId, landmarkerId: pipeline.landmarkerId, recognizerId: pipeline.recognizerId, numThreads };
 }
 
 /**
@@ -139,14 +174,17 @@ function requirePipeline(): FacePipeline {
 
 async function analyse(stored: StoredImage, box: AnalyseResult['box'], score: number | null | undefined, cropFormat: CropFormat): Promise<AnalyseResult> {
   const started = performance.now();
-  const a = await requirePipeline().analyseFace(stored.image, { box, score });
+  const a = await requirePipeline().analyseFace(stored.image, { box, score }, {
+    onStage: (stage, ms) => spans.push({ name: stage, start: epochNow() - ms, ms }),
+  });
+  const crop = await timed('encode-crop', () => encodeCrop(a.aligned, cropFormat));
   return {
     box: a.box,
     detectorScore: a.detectorScore,
     isManualBox: a.isManualBox,
     landmarks: a.landmarks,
     quality: a.quality,
-    crop: await encodeCrop(a.aligned, cropFormat),
+    crop,
     embedding: a.embedding,
     modelId: a.modelId,
     ms: performance.now() - started,
@@ -155,9 +193,15 @@ async function analyse(stored: StoredImage, box: AnalyseResult['box'], score: nu
 
 async function detect(source: ImageSource, options: Parameters<FacePipeline['detectFaces']>[1]): Promise<DetectResult> {
   const started = performance.now();
-  const stored = await decodeSource(source);
+  const stored = await timed('decode', () => decodeSource(source));
   const decodeMs = performance.now() - started;
-  const faces = await requirePipeline().detectFaces(stored.image, options);
+  const faces = await timed('detect', () =>
+    requirePipeline().detectFaces(stored.image, {
+      ...options,
+      onLevel: (level) =>
+        spans.push({ name: `detect ×${level.scale.toFixed(3)} (${level.tiles} tile${level.tiles === 1 ? '' : 's'})`, start: epochNow() - level.ms, ms: level.ms }),
+    }),
+  );
   const imageId = storeImage(stored);
   return { imageId, width: stored.image.width, height: stored.image.height, info: stored.info, faces, detectorId: requirePipeline().detectorId, decodeMs, ms: performance.now() - started };
 }
@@ -252,12 +296,14 @@ let queue: Promise<void> = Promise.resolve();
 
 self.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
+  const receivedAt = epochNow();
   queue = queue.then(async () => {
     let response: WorkerResponse;
     let transfer: Transferable[] = [];
+    spans = [];
     try {
       const result = await handleWithRecovery(request);
-      response = { id: request.id, ok: true, result };
+      response = { id: request.id, ok: true, result, timing: { receivedAt, repliedAt: epochNow(), spans } };
       transfer = transferablesOf(result);
     } catch (error) {
       response = { id: request.id, ok: false, error: serializeVisionError(error) };

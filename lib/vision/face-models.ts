@@ -12,7 +12,11 @@ export type DetectOptions = {
   scoreThreshold?: number;
   maxFaces?: number;
   signal?: AbortSignal;
+  /** Told after each pyramid level (for the benchmarks' stage timings); never changes what is found. */
+  onLevel?: (level: DetectLevelTiming) => void;
 };
+
+export type DetectLevelTiming = { scale: number; tiles: number; ms: number };
 
 export interface FaceDetector {
   readonly modelId: string;

@@ -25,12 +25,17 @@ export type FacePipeline = {
   readonly recognizerId: string;
   readonly embeddingDimension: number;
   detectFaces(image: PixelImage, options?: DetectOptions): Promise<DetectedFace[]>;
-  analyseFace(image: PixelImage, face: { box: Box; score?: number | null }): Promise<FaceAnalysis>;
+  analyseFace(image: PixelImage, face: { box: Box; score?: number | null }, options?: AnalyseOptions): Promise<FaceAnalysis>;
   analyseImage(image: PixelImage, options?: DetectOptions): Promise<FaceAnalysis[]>;
   /** Embeds a crop already aligned to the template, exactly as `analyseFace` does after aligning. */
   embedAlignedFace(aligned: RgbImage, points5: FivePoints): Promise<Float32Array>;
   /** The landmark model on its own, for a face whose framing is known (e.g. an aligned crop). */
   locateLandmarks(image: PixelImage, box: Box, options?: { isManualBox?: boolean }): Promise<FaceLandmarks>;
+};
+
+export type AnalyseOptions = {
+  /** Told how long each step took (for the benchmarks' stage timings); never changes the analysis. */
+  onStage?: (stage: 'landmarks' | 'embedding', ms: number) => void;
 };
 
 export type FacePipelineParts = {
@@ -102,7 +107,7 @@ export async function embedAlignedFace(recognizer: FaceRecognizer, aligned: RgbI
 export function createFacePipeline(parts: FacePipelineParts): FacePipeline {
   const policy = parts.qualityPolicy ?? defaultQualityPolicy;
 
-  async function analyseFace(image: PixelImage, face: { box: Box; score?: number | null }): Promise<FaceAnalysis> {
+  async function analyseFace(image: PixelImage, face: { box: Box; score?: number | null }, options: AnalyseOptions = {}): Promise<FaceAnalysis> {
     assertPixelImage(image);
     const box = clipBox(face.box, image.width, image.height);
     if (!(box.width >= 4 && box.height >= 4)) {
@@ -110,9 +115,13 @@ export function createFacePipeline(parts: FacePipelineParts): FacePipeline {
     }
     const detectorScore = face.score ?? null;
     const isManualBox = detectorScore === null;
+    const started = performance.now();
     const landmarks = await parts.landmarker.locate(image, box, { isManualBox });
+    const located = performance.now();
+    options.onStage?.('landmarks', located - started);
     const { image: aligned } = alignFace(image, landmarks.points5);
     const embedding = await embedAlignedFace(parts.recognizer, aligned, landmarks.points5);
+    options.onStage?.('embedding', performance.now() - located);
     // Quality is measured on what the camera delivered, not on the corrected crop: the investigator must
     // see that the face was dark even though the model was helped.
     const metrics = measureQuality({ aligned, points5: landmarks.points5, detectorScore });

@@ -100,11 +100,16 @@ export function createUltraFaceDetector(session: ModelSession, config: UltraFace
       const all: DetectedFace[] = [];
       for (const level of levels) {
         if (options.signal?.aborted) throw options.signal.reason;
+        const levelStarted = performance.now();
+        let tiles = 0;
+        const report = () => options.onLevel?.({ scale: level.scale, tiles, ms: performance.now() - levelStarted });
         if (level.isWhole) {
           // Letterbox rather than stretch: the detector was trained on undistorted faces.
           const region: Box = { x: 0, y: 0, width: iw / level.scale, height: ih / level.scale };
           const tile = cropAndResize(image, region, iw, ih);
           for (const f of await detectInTile(tile, threshold)) all.push(toSource(f, 0, 0, level.scale));
+          tiles = 1;
+          report();
           continue;
         }
         const lw = Math.max(1, Math.round(image.width * level.scale));
@@ -120,6 +125,7 @@ export function createUltraFaceDetector(session: ModelSession, config: UltraFace
             const tile = scaled
               ? cropAndResize(scaled, { x: tx, y: ty, width: iw, height: ih }, iw, ih)
               : cropAndResize(image, { x: tx / sx, y: ty / sy, width: iw / sx, height: ih / sy }, iw, ih);
+            tiles += 1;
             for (const f of await detectInTile(tile, threshold)) {
               // Coarser levels already cover big faces; and a box touching an inner tile edge is a cut-off
               // face that the neighbouring tile (overlap ≥ the largest face kept here) sees whole.
@@ -132,6 +138,7 @@ export function createUltraFaceDetector(session: ModelSession, config: UltraFace
             }
           }
         }
+        report();
       }
       const merged = suppressNonMaxima(all, {
         iouThreshold: ultraFaceDefaults.iouThreshold,

@@ -24,11 +24,11 @@ export type CropFormat = 'rgba' | 'png' | 'jpeg';
 
 export type WorkerRequest =
   | { id: number; type: 'init'; options: InitOptions }
-  | { id: number; type: 'detect'; source: ImageSource; options?: Omit<DetectOptions, 'signal'> }
+  | { id: number; type: 'detect'; source: ImageSource; options?: Omit<DetectOptions, 'signal' | 'onLevel'> }
   | { id: number; type: 'analyse'; imageId: string; box: Box; score?: number | null; cropFormat?: CropFormat }
-  | { id: number; type: 'analyse-image'; source: ImageSource; options?: Omit<DetectOptions, 'signal'>; cropFormat?: CropFormat }
+  | { id: number; type: 'analyse-image'; source: ImageSource; options?: Omit<DetectOptions, 'signal' | 'onLevel'>; cropFormat?: CropFormat }
   | { id: number; type: 'release'; imageId: string }
-  | { id: number; type: 'analyse-frame'; frame: ImageBitmap; options?: Omit<DetectOptions, 'signal'>; cropFormat?: CropFormat };
+  | { id: number; type: 'analyse-frame'; frame: ImageBitmap; options?: Omit<DetectOptions, 'signal' | 'onLevel'>; cropFormat?: CropFormat };
 
 export type DetectResult = {
   imageId: string;
@@ -58,10 +58,25 @@ export type AnalyseResult = {
 
 export type AnalyseImageResult = { detect: DetectResult; faces: AnalyseResult[]; ms: number };
 
-export type InitResult = { backend: WorkerBackend; detectorId: string; landmarkerId: string; recognizerId: string; numThreads: number };
+export type InitResult = {
+  backend: WorkerBackend;
+  detectorId: string;
+  landmarkerId: string;
+  recognizerId: string;
+  numThreads: number;
+  /** Whether the WASM backend found cross-origin isolation (threads) — reported so a missing header shows. */
+  isCrossOriginIsolated?: boolean;
+};
+
+/**
+ * Where a request's time went inside the worker, for the page's performance.measure entries (read by
+ * `npm run bench -- page`). Times are epoch milliseconds (timeOrigin + now), comparable across the page
+ * and the worker; a handful of numbers per request, so it is sent in production too.
+ */
+export type WorkerTiming = { receivedAt: number; repliedAt: number; spans: { name: string; start: number; ms: number }[] };
 
 export type WorkerResponse =
-  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: true; result: unknown; timing?: WorkerTiming }
   | { id: number; ok: false; error: SerializedVisionError }
   | { id: -1; event: 'backend-changed'; backend: WorkerBackend; reason: string };
 

@@ -52,6 +52,7 @@ const UNKNOWN_FLAG_CASES = [
   ['bench search', [...tsx, 'scripts/bench.ts', 'search', '--bogus']],
   ['bench enrol', [...tsx, 'scripts/bench.ts', 'enrol', '--bogus']],
   ['bench pipeline', [...tsx, 'scripts/bench.ts', 'pipeline', '--bogus']],
+  ['bench page', [...tsx, 'scripts/bench.ts', 'page', '--bogus']],
   ['bench verify', [...tsx, 'scripts/bench.ts', 'verify', '--bogus']],
 ] as const;
 
