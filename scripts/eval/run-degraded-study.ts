@@ -89,7 +89,27 @@ type Cache = {
   msGalleryTta?: number;
 };
 
-type BuildOptions = { galleryVariants: GalleryVariant[]; isProbeVariants: boolean; isReframed: boolean };
+type BuildOptions = {
+  galleryVariants: GalleryVariant[];
+  isProbeVariants: boolean;
+  isReframed: boolean;
+  /** Build only the gallery or only the probes (two processes on two cores); merged with --cache A,B. */
+  part: 'all' | 'gallery' | 'probes';
+  /** Called every 50 probes with the cache so far, so a run stopped early still leaves a balanced sample. */
+  checkpoint(cache: Cache): Promise<void>;
+};
+
+/** Round-robin over (condition, mated) groups, so any prefix of the list samples every condition alike. */
+function interleave<T extends { condition?: string; subject: string }>(rows: T[], isMated: (row: T) => boolean): T[] {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = `${row.condition}|${isMated(row)}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  const out: T[] = [];
+  for (let i = 0; out.length < rows.length; i++) for (const list of groups.values()) if (list[i]) out.push(list[i]!);
+  return out;
+}
 
 async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv: string, mated: number, nonMated: number, options: BuildOptions): Promise<Cache> {
   const galleryRows = await readLabelledCsv(galleryCsv);
@@ -102,13 +122,17 @@ async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv:
     counts.set(row.condition ?? '', c);
     if (enrolled.has(row.subject) ? c.mated++ < mated : c.nonMated++ < nonMated) kept.push(row);
   }
+  if (options.part === 'gallery') kept.length = 0;
+  const ordered = interleave(kept, (row) => enrolled.has(row.subject));
   const gallery: CachedGallery[] = [];
   let msOriginal = 0;
   let msVariants = 0;
   let msGalleryTta = 0;
   // Five points relative to the detector box, averaged over the gallery: the template for box-only alignment.
   const boxPoints: number[][] = [];
-  for (const [i, row] of galleryRows.entries()) {
+  // A probes-only part still needs the box-only template: the first 20 gallery faces give it (not stored).
+  const galleryToEmbed = options.part === 'probes' ? galleryRows.slice(0, 20) : galleryRows;
+  for (const [i, row] of galleryToEmbed.entries()) {
     const t0 = performance.now();
     const result = await embedImageFile(pipeline, row.path);
     msOriginal += performance.now() - t0;
@@ -133,6 +157,7 @@ async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv:
     gallery.push({ subject: row.subject, vectors });
     if ((i + 1) % 100 === 0) process.stderr.write(`gallery ${i + 1}/${galleryRows.length}\n`);
   }
+  if (options.part === 'probes') gallery.length = 0;
   const meanBoxPoints = Array.from({ length: 10 }, (_, i) => boxPoints.reduce((sum, p) => sum + p[i]!, 0) / Math.max(1, boxPoints.length));
   const msPerVariant: Record<string, number> = {};
   let withVariants = 0;
@@ -140,7 +165,7 @@ async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv:
   let msProbe = 0;
   let msReframe = 0;
   let reframed = 0;
-  for (const [i, row] of kept.entries()) {
+  for (const [i, row] of ordered.entries()) {
     const t0 = performance.now();
     const result = await embedImageFile(pipeline, row.path);
     msProbe += performance.now() - t0;
@@ -189,18 +214,24 @@ async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv:
       ...(variants ? { variants } : {}),
     });
     if (variants) withVariants++;
-    if ((i + 1) % 100 === 0) process.stderr.write(`probes ${i + 1}/${kept.length}\n`);
+    if ((i + 1) % 50 === 0) {
+      process.stderr.write(`probes ${i + 1}/${kept.length}\n`);
+      await options.checkpoint(summarise());
+    }
   }
-  return {
+  return summarise();
+  function summarise(): Cache {
+    return {
     gallery,
     probes,
     msGalleryOriginal: msOriginal / Math.max(1, galleryRows.length),
     msGalleryPerVariant: msVariants / Math.max(1, gallery.length) / (GALLERY_VARIANTS.length - 1),
-    msProbe: msProbe / Math.max(1, kept.length),
+    msProbe: msProbe / Math.max(1, probes.length),
     msReframe: msReframe / Math.max(1, reframed),
     msPerProbeVariant: Object.fromEntries(Object.entries(msPerVariant).map(([k, v]) => [k, v / Math.max(1, withVariants)])),
     msGalleryTta: msGalleryTta / Math.max(1, gallery.length),
-  };
+    };
+  }
 }
 
 function dot(a: readonly number[] | Float32Array, b: readonly number[] | Float32Array): number {
@@ -400,16 +431,24 @@ function summaryTable(rows: Record<string, unknown>[], strategies: Strategy[]): 
   return lines.join('\n');
 }
 
+function parsePart(value: string | undefined): BuildOptions['part'] {
+  if (value === undefined || value === 'all' || value === 'gallery' || value === 'probes') return value ?? 'all';
+  throw new Error(`--part: "${value}" is not all, gallery or probes`);
+}
+
 /**
  * Caches built in parallel over disjoint probe conditions with the same gallery (one process per core):
  * the first one's gallery, every probe, timings weighted by probe count.
  */
 function mergeCaches(caches: Cache[]): Cache {
-  const first = caches[0]!;
-  for (const c of caches) if (c.gallery.length !== first.gallery.length) throw new Error('--cache: the caches were built on different galleries');
-  const total = caches.reduce((n, c) => n + c.probes.length, 0);
-  const weighted = (pick: (c: Cache) => number | undefined) => caches.reduce((sum, c) => sum + (pick(c) ?? 0) * c.probes.length, 0) / Math.max(1, total);
-  const names = Object.keys(first.msPerProbeVariant ?? {});
+  const withGallery = caches.filter((c) => c.gallery.length > 0);
+  const first = withGallery[0];
+  if (!first) throw new Error('--cache: none of the caches holds a gallery');
+  for (const c of withGallery) if (c.gallery.length !== first.gallery.length) throw new Error('--cache: the caches were built on different galleries');
+  const probeParts = caches.filter((c) => c.probes.length > 0);
+  const total = probeParts.reduce((n, c) => n + c.probes.length, 0);
+  const weighted = (pick: (c: Cache) => number | undefined) => probeParts.reduce((sum, c) => sum + (pick(c) ?? 0) * c.probes.length, 0) / Math.max(1, total);
+  const names = Object.keys(probeParts[0]?.msPerProbeVariant ?? {});
   return {
     ...first,
     probes: caches.flatMap((c) => c.probes),
@@ -419,7 +458,7 @@ function mergeCaches(caches: Cache[]): Cache {
 }
 
 export const DEGRADED_STUDY_USAGE =
-  'usage: npm run eval -- degraded-study --cache FILE[,FILE…] [--gallery G.csv --probes P.csv] [--mated 100] [--non-mated 100] [--threads 1] [--gallery-variants original,grey,blur,low-resolution,tta] [--probe-variants] [--no-reframe] [--honesty STRATEGY,...] [--json]';
+  'usage: npm run eval -- degraded-study --cache FILE[,FILE…] [--gallery G.csv --probes P.csv] [--mated 100] [--non-mated 100] [--threads 1] [--gallery-variants original,grey,blur,low-resolution,tta] [--probe-variants] [--no-reframe] [--part all|gallery|probes] [--honesty STRATEGY,...] [--json]';
 
 export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
   const args = parseCommandLine(argv, {
@@ -435,6 +474,7 @@ export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
       'gallery-variants': { type: 'string' },
       'probe-variants': { type: 'boolean', default: false },
       'no-reframe': { type: 'boolean', default: false },
+      part: { type: 'string' },
       honesty: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -453,8 +493,11 @@ export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
       galleryVariants: galleryVariants as GalleryVariant[],
       isProbeVariants: args.values['probe-variants'] === true,
       isReframed: args.values['no-reframe'] !== true,
+      part: parsePart(args.values.part),
+      checkpoint: (partial) => writeFile(cacheFile, JSON.stringify(partial)),
     });
     await writeFile(cacheFile, JSON.stringify(cache));
+    if (args.values.part) return;
   }
   const conditions = [...new Set(cache.probes.map((p) => p.condition))];
   const rows: Record<string, unknown>[] = [];
