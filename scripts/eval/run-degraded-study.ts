@@ -6,6 +6,9 @@ import type { FivePoints } from '@/lib/vision/face-models';
 import type { FacePipeline } from '@/lib/vision/face-pipeline';
 import type { RgbImage } from '@/lib/vision/pixel-image';
 import { isGreyscaleCrop, toGreyscaleRgb } from '@/lib/vision/template-variants';
+import { alignFace } from '@/lib/vision/align-face';
+import { squareAround } from '@/lib/vision/landmark-locator';
+import { CROP_FILTERS, CROP_HYPOTHESES, perturbCrop, pointsFromBox, pointsInBox } from './degraded-study-variants';
 import { embedImageFile } from './embed-image-file';
 import { seededRandom } from './degrade-image';
 import { fuseEmbeddings, fuseScores } from '@/lib/vision/fuse-probe-faces';
@@ -24,9 +27,12 @@ import { readLabelledCsv } from '../support/read-csv';
 
 // Each variant costs two recogniser passes per gallery image; on a shared 2-core machine the study keeps
 // to the four whose effect is worth knowing first (JPEG and grey+X variants are in variantOf for later).
-const GALLERY_VARIANTS = ['original', 'grey', 'blur', 'low-resolution'] as const;
-type KnownVariant = GalleryVariant | 'jpeg' | 'grey+low-resolution' | 'grey+jpeg';
+const GALLERY_VARIANTS = ['original', 'grey', 'blur', 'low-resolution', 'tta'] as const;
+const DEFAULT_GALLERY_VARIANTS: GalleryVariant[] = ['original', 'grey', 'blur', 'low-resolution'];
+type KnownVariant = Exclude<GalleryVariant, 'tta'> | 'jpeg' | 'grey+low-resolution' | 'grey+jpeg';
 type GalleryVariant = (typeof GALLERY_VARIANTS)[number];
+/** Gallery-side test-time augmentation (second round): the original crop and four crop-space hypotheses, averaged. */
+const GALLERY_TTA_HYPOTHESES = ['s0.94', 's1.06', 'r+5', 'r-5'] as const;
 
 export async function variantOf(aligned: RgbImage, variant: KnownVariant): Promise<RgbImage> {
   const input = () => sharp(Buffer.from(aligned.data), { raw: { width: aligned.width, height: aligned.height, channels: 3 } });
@@ -66,10 +72,46 @@ type CachedProbe = {
   interEyePx: number | null;
   vector: number[] | null;
   reframed: number[] | null;
+  /** Second round: the crop's measured sharpness / brightness / contrast, for gating a variant by quality. */
+  metrics?: { sharpness: number; brightness: number; contrast: number };
+  /** Second round: one vector per probe-side rendering (crop hypotheses, filters, alignment framings). */
+  variants?: Record<string, number[]>;
 };
-type Cache = { gallery: CachedGallery[]; probes: CachedProbe[]; msGalleryOriginal: number; msGalleryPerVariant: number; msProbe: number; msReframe: number };
+type Cache = {
+  gallery: CachedGallery[];
+  probes: CachedProbe[];
+  msGalleryOriginal: number;
+  msGalleryPerVariant: number;
+  msProbe: number;
+  msReframe: number;
+  /** Milliseconds per probe face for each second-round rendering (the rendering plus its embedding). */
+  msPerProbeVariant?: Record<string, number>;
+  msGalleryTta?: number;
+};
 
-async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv: string, mated: number, nonMated: number): Promise<Cache> {
+type BuildOptions = {
+  galleryVariants: GalleryVariant[];
+  isProbeVariants: boolean;
+  isReframed: boolean;
+  /** Build only the gallery or only the probes (two processes on two cores); merged with --cache A,B. */
+  part: 'all' | 'gallery' | 'probes';
+  /** Called every 50 probes with the cache so far, so a run stopped early still leaves a balanced sample. */
+  checkpoint(cache: Cache): Promise<void>;
+};
+
+/** Round-robin over (condition, mated) groups, so any prefix of the list samples every condition alike. */
+function interleave<T extends { condition?: string; subject: string }>(rows: T[], isMated: (row: T) => boolean): T[] {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = `${row.condition}|${isMated(row)}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  const out: T[] = [];
+  for (let i = 0; out.length < rows.length; i++) for (const list of groups.values()) if (list[i]) out.push(list[i]!);
+  return out;
+}
+
+async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv: string, mated: number, nonMated: number, options: BuildOptions): Promise<Cache> {
   const galleryRows = await readLabelledCsv(galleryCsv);
   const enrolled = new Set(galleryRows.map((r) => r.subject));
   const probeRows = (await readLabelledCsv(probesCsv)).filter(() => true);
@@ -80,36 +122,56 @@ async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv:
     counts.set(row.condition ?? '', c);
     if (enrolled.has(row.subject) ? c.mated++ < mated : c.nonMated++ < nonMated) kept.push(row);
   }
+  if (options.part === 'gallery') kept.length = 0;
+  const ordered = interleave(kept, (row) => enrolled.has(row.subject));
   const gallery: CachedGallery[] = [];
   let msOriginal = 0;
   let msVariants = 0;
-  for (const [i, row] of galleryRows.entries()) {
+  let msGalleryTta = 0;
+  // Five points relative to the detector box, averaged over the gallery: the template for box-only alignment.
+  const boxPoints: number[][] = [];
+  // A probes-only part still needs the box-only template: the first 20 gallery faces give it (not stored).
+  const galleryToEmbed = options.part === 'probes' ? galleryRows.slice(0, 20) : galleryRows;
+  for (const [i, row] of galleryToEmbed.entries()) {
     const t0 = performance.now();
     const result = await embedImageFile(pipeline, row.path);
     msOriginal += performance.now() - t0;
     if (!result.analysis || !result.embedding) continue;
     const vectors: CachedGallery['vectors'] = { original: [...result.embedding] };
+    const points5 = result.analysis.landmarks.points5 as FivePoints;
     const t1 = performance.now();
-    for (const variant of GALLERY_VARIANTS) {
-      if (variant === 'original') continue;
+    for (const variant of options.galleryVariants) {
+      if (variant === 'original' || variant === 'tta') continue;
       const image = await variantOf(result.analysis.aligned, variant);
-      vectors[variant] = [...(await pipeline.embedAlignedFace(image, result.analysis.landmarks.points5 as FivePoints))];
+      vectors[variant] = [...(await pipeline.embedAlignedFace(image, points5))];
     }
     msVariants += performance.now() - t1;
+    if (options.galleryVariants.includes('tta')) {
+      const t2 = performance.now();
+      const parts = [result.embedding];
+      for (const h of GALLERY_TTA_HYPOTHESES) parts.push(await pipeline.embedAlignedFace(perturbCrop(result.analysis.aligned, CROP_HYPOTHESES[h]), points5));
+      vectors.tta = [...fuseEmbeddings(parts)];
+      msGalleryTta += performance.now() - t2;
+    }
+    boxPoints.push(pointsInBox(points5, result.analysis.box));
     gallery.push({ subject: row.subject, vectors });
     if ((i + 1) % 100 === 0) process.stderr.write(`gallery ${i + 1}/${galleryRows.length}\n`);
   }
+  if (options.part === 'probes') gallery.length = 0;
+  const meanBoxPoints = Array.from({ length: 10 }, (_, i) => boxPoints.reduce((sum, p) => sum + p[i]!, 0) / Math.max(1, boxPoints.length));
+  const msPerVariant: Record<string, number> = {};
+  let withVariants = 0;
   const probes: CachedProbe[] = [];
   let msProbe = 0;
   let msReframe = 0;
   let reframed = 0;
-  for (const [i, row] of kept.entries()) {
+  for (const [i, row] of ordered.entries()) {
     const t0 = performance.now();
     const result = await embedImageFile(pipeline, row.path);
     msProbe += performance.now() - t0;
     const analysis = result.analysis;
     let reframedVector: number[] | null = null;
-    if (analysis && analysis.quality.metrics.interEyePx < 20 && !analysis.isManualBox) {
+    if (options.isReframed && analysis && analysis.quality.metrics.interEyePx < 20 && !analysis.isManualBox) {
       // Two-pass re-framing: the landmark crop re-centred on the first pass's points (the hand-drawn-box path).
       const t1 = performance.now();
       const { decodeImageFile } = await import('@/lib/server/vision/decode-image-file');
@@ -118,6 +180,26 @@ async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv:
       reframedVector = [...again.embedding];
       msReframe += performance.now() - t1;
       reframed++;
+    }
+    let variants: Record<string, number[]> | undefined;
+    if (options.isProbeVariants && analysis) {
+      variants = {};
+      const time = async (name: string, make: () => Promise<Float32Array>) => {
+        const t = performance.now();
+        variants![name] = [...(await make())];
+        msPerVariant[name] = (msPerVariant[name] ?? 0) + performance.now() - t;
+      };
+      const points5 = analysis.landmarks.points5 as FivePoints;
+      for (const [name, perturbation] of Object.entries(CROP_HYPOTHESES)) await time(`tta:${name}`, () => pipeline.embedAlignedFace(perturbCrop(analysis.aligned, perturbation), points5));
+      for (const [name, filter] of Object.entries(CROP_FILTERS)) await time(`filter:${name}`, () => pipeline.embedAlignedFace(filter(analysis.aligned), points5));
+      const { decodeImageFile } = await import('@/lib/server/vision/decode-image-file');
+      const { image } = await decodeImageFile(new Uint8Array(await readFile(row.path)));
+      const alignAndEmbed = async (points: FivePoints) => pipeline.embedAlignedFace(alignFace(image, points).image, points);
+      // Landmark framing: the 68-point net's square crop drawn 15 % tighter or 20 % looser around the box.
+      for (const [name, grow] of [['lm:tight', 0.85], ['lm:loose', 1.2]] as const) {
+        await time(name, async () => alignAndEmbed((await pipeline.locateLandmarks(image, squareAround(analysis.box, grow))).points5));
+      }
+      await time('box-only', () => alignAndEmbed(pointsFromBox(meanBoxPoints, analysis.box)));
     }
     probes.push({
       subject: row.subject,
@@ -128,17 +210,28 @@ async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv:
       interEyePx: analysis?.quality.metrics.interEyePx ?? null,
       vector: result.embedding ? [...result.embedding] : null,
       reframed: reframedVector,
+      ...(analysis ? { metrics: { sharpness: analysis.quality.metrics.sharpness, brightness: analysis.quality.metrics.brightness, contrast: analysis.quality.metrics.contrast } } : {}),
+      ...(variants ? { variants } : {}),
     });
-    if ((i + 1) % 200 === 0) process.stderr.write(`probes ${i + 1}/${kept.length}\n`);
+    if (variants) withVariants++;
+    if ((i + 1) % 50 === 0) {
+      process.stderr.write(`probes ${i + 1}/${kept.length}\n`);
+      await options.checkpoint(summarise());
+    }
   }
-  return {
+  return summarise();
+  function summarise(): Cache {
+    return {
     gallery,
     probes,
     msGalleryOriginal: msOriginal / Math.max(1, galleryRows.length),
     msGalleryPerVariant: msVariants / Math.max(1, gallery.length) / (GALLERY_VARIANTS.length - 1),
-    msProbe: msProbe / Math.max(1, kept.length),
+    msProbe: msProbe / Math.max(1, probes.length),
     msReframe: msReframe / Math.max(1, reframed),
-  };
+    msPerProbeVariant: Object.fromEntries(Object.entries(msPerVariant).map(([k, v]) => [k, v / Math.max(1, withVariants)])),
+    msGalleryTta: msGalleryTta / Math.max(1, gallery.length),
+    };
+  }
 }
 
 function dot(a: readonly number[] | Float32Array, b: readonly number[] | Float32Array): number {
@@ -171,7 +264,59 @@ const STRATEGIES: Strategy[] = [
     templates: (p) => (p.isGrey ? GREY_AUGMENTED : isDegraded(p) ? COLOUR_AUGMENTED : ['original']),
   },
   { name: 'grey-gallery+reframed', describe: 'grey-gallery, and small faces embedded after two-pass landmark re-framing', probeVector: (p) => p.reframed ?? p.vector, templates: (p) => (p.isGrey ? ['grey'] : ['original']) },
+  ...secondRoundStrategies(),
 ];
+
+/** The mean of the named probe vectors (baseline = the shipped vector), re-normalised; null when one is missing. */
+function meanOf(p: CachedProbe, names: readonly string[]): number[] | null {
+  const parts: Float32Array[] = [];
+  for (const name of names) {
+    const v = name === 'baseline' ? p.vector : (p.variants?.[name] ?? null);
+    if (!v) return p.vector;
+    parts.push(Float32Array.from(v));
+  }
+  return [...fuseEmbeddings(parts)];
+}
+
+/** Quality gates from the crop as captured (what the server also measures on the submitted crop). */
+const isSoft = (p: CachedProbe) => (p.metrics?.sharpness ?? Infinity) < 50;
+const isDark = (p: CachedProbe) => (p.metrics?.brightness ?? Infinity) < 60;
+const isSmall = (p: CachedProbe) => (p.interEyePx ?? Infinity) < 20;
+const isWeak = (p: CachedProbe) => isSoft(p) || isDark(p) || isSmall(p);
+
+const TTA4 = ['baseline', 'tta:s0.94', 'tta:s1.06', 'tta:r+5', 'tta:r-5'];
+
+function secondRoundStrategies(): Strategy[] {
+  const original = (): GalleryVariant[] => ['original'];
+  const probe = (name: string, describe: string, pick: (p: CachedProbe) => number[] | null, templates = original): Strategy => ({ name, describe, probeVector: pick, templates });
+  const list: Strategy[] = [
+    probe('tta-scale', 'mean of the crop and its ±6 % rescalings', (p) => meanOf(p, ['baseline', 'tta:s0.94', 'tta:s1.06'])),
+    probe('tta-rotate', 'mean of the crop and its ±5° rotations', (p) => meanOf(p, ['baseline', 'tta:r+5', 'tta:r-5'])),
+    probe('tta-4', 'mean of crop + ±6 % scale + ±5° roll', (p) => meanOf(p, TTA4)),
+    probe('tta-4-if-weak', 'tta-4 only when the crop is soft, dark or small', (p) => (isWeak(p) ? meanOf(p, TTA4) : p.vector)),
+    { name: 'gallery-tta', describe: 'probe as today; gallery templates = mean of crop + 4 hypotheses', probeVector: (p) => p.vector, templates: () => ['tta'] },
+    { name: 'tta-4+gallery-tta', describe: 'tta-4 probe against tta gallery templates', probeVector: (p) => meanOf(p, TTA4), templates: () => ['tta'] },
+    probe('lm-tight', 'landmark crop 15 % tighter', (p) => meanOf(p, ['lm:tight'])),
+    probe('lm-loose', 'landmark crop 20 % looser', (p) => meanOf(p, ['lm:loose'])),
+    probe('lm-3', 'mean over the three landmark framings', (p) => meanOf(p, ['baseline', 'lm:tight', 'lm:loose'])),
+    probe('lm-3-if-small', 'lm-3 only for eyes < 20 px', (p) => (isSmall(p) ? meanOf(p, ['baseline', 'lm:tight', 'lm:loose']) : p.vector)),
+    probe('box-only', 'aligned from the detector box alone (mean five points in the box)', (p) => meanOf(p, ['box-only'])),
+    probe('box+landmarks', 'mean of the landmark and box-only alignments', (p) => meanOf(p, ['baseline', 'box-only'])),
+    probe('box+landmarks-if-small', 'box+landmarks for eyes < 20 px', (p) => (isSmall(p) ? meanOf(p, ['baseline', 'box-only']) : p.vector)),
+  ];
+  for (const f of ['gauss3', 'median3', 'bilateral5']) {
+    list.push(probe(`filter-${f}`, `${f} on every crop`, (p) => meanOf(p, [`filter:${f}`])));
+    list.push(probe(`filter-${f}-if-soft`, `${f} when sharpness < 50`, (p) => (isSoft(p) ? meanOf(p, [`filter:${f}`]) : p.vector)));
+    list.push(probe(`filter-${f}+crop`, `mean of the ${f} crop and the crop`, (p) => meanOf(p, ['baseline', `filter:${f}`])));
+  }
+  for (const f of ['histeq', 'gamma']) {
+    list.push(probe(`filter-${f}`, `${f} on every crop`, (p) => meanOf(p, [`filter:${f}`])));
+    list.push(probe(`filter-${f}-if-dark`, `${f} when brightness < 60`, (p) => (isDark(p) ? meanOf(p, [`filter:${f}`]) : p.vector)));
+    list.push(probe(`filter-${f}+crop`, `mean of the ${f} crop and the crop`, (p) => meanOf(p, ['baseline', `filter:${f}`])));
+  }
+  list.push(probe('all-crop-means', 'tta-4 + every filter + landmark framings, averaged', (p) => meanOf(p, [...TTA4, 'filter:gauss3', 'filter:median3', 'filter:bilateral5', 'filter:histeq', 'filter:gamma', 'lm:tight', 'lm:loose'])));
+  return list;
+}
 
 function score(cache: Cache, strategy: Strategy, probe: CachedProbe): { subject: string; score: number }[] {
   const vector = strategy.probeVector(probe);
@@ -249,11 +394,10 @@ function multiFrameStudy(cache: Cache): string {
  * would be described as "1 in N" or rarer, read with the model's general table and with the table of the
  * probe's quality band (what the app now does).
  */
-function honestyStudy(cache: Cache): string {
+function honestyStudy(cache: Cache, baseline: Strategy = STRATEGIES[0]!): string {
   const modelId = 'faceplugin-fr-feature-512@0.0.1';
   const gallerySize = cache.gallery.length;
-  const baseline = STRATEGIES[0]!;
-  const lines = ['\nhonesty (non-mated probes; share with top candidate claimed ≤ 1/N; p = P(X ≥ k) under Binomial(n, 1/N))', '| condition | table | n | ≤1/10 | ≤1/100 | ≤1/1000 |', '|---|---|---|---|---|---|'];
+  const lines = [`\nhonesty, ${baseline.name} (non-mated probes; share with top candidate claimed ≤ 1/N; p = P(X ≥ k) under Binomial(n, 1/N))`, '| condition | table | n | ≤1/10 | ≤1/100 | ≤1/1000 |', '|---|---|---|---|---|---|'];
   const conditions = [...new Set(cache.probes.map((p) => p.condition))];
   for (const condition of [...conditions, 'all degraded']) {
     const probes = cache.probes.filter((p) => !p.isMated && p.vector && (condition === 'all degraded' ? p.condition !== 'clean' : p.condition === condition));
@@ -271,8 +415,50 @@ function honestyStudy(cache: Cache): string {
   return lines.join('\n');
 }
 
+/** One line per strategy: all degraded, clean and the three weakest conditions (rank-1 / FNIR@FPIR0.1). */
+function summaryTable(rows: Record<string, unknown>[], strategies: Strategy[]): string {
+  const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(3) : String(x));
+  const columns = ['all degraded', 'clean', 'low-resolution', 'blur', 'heavy-jpeg', 'dark', 'greyscale+small+jpeg', 'blur+heavy-jpeg', 'low-resolution+dark'];
+  const lines = ['\nsummary (rank-1 / FNIR@FPIR0.1; all degraded adds FNIR@FPIR0.01)', `| strategy | ${columns.join(' | ')} |`, `|---|${columns.map(() => '---|').join('')}`];
+  for (const st of strategies) {
+    const cells = columns.map((c) => {
+      const r = rows.find((row) => row.strategy === st.name && row.condition === c);
+      if (!r) return '–';
+      return `${f(r.rank1)} / ${f(r.fnirAtFpir01)}${c === 'all degraded' ? ` / ${f(r.fnirAtFpir001)}` : ''}`;
+    });
+    lines.push(`| ${st.name} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+function parsePart(value: string | undefined): BuildOptions['part'] {
+  if (value === undefined || value === 'all' || value === 'gallery' || value === 'probes') return value ?? 'all';
+  throw new Error(`--part: "${value}" is not all, gallery or probes`);
+}
+
+/**
+ * Caches built in parallel over disjoint probe conditions with the same gallery (one process per core):
+ * the first one's gallery, every probe, timings weighted by probe count.
+ */
+function mergeCaches(caches: Cache[]): Cache {
+  const withGallery = caches.filter((c) => c.gallery.length > 0);
+  const first = withGallery[0];
+  if (!first) throw new Error('--cache: none of the caches holds a gallery');
+  for (const c of withGallery) if (c.gallery.length !== first.gallery.length) throw new Error('--cache: the caches were built on different galleries');
+  const probeParts = caches.filter((c) => c.probes.length > 0);
+  const total = probeParts.reduce((n, c) => n + c.probes.length, 0);
+  const weighted = (pick: (c: Cache) => number | undefined) => probeParts.reduce((sum, c) => sum + (pick(c) ?? 0) * c.probes.length, 0) / Math.max(1, total);
+  const names = Object.keys(probeParts[0]?.msPerProbeVariant ?? {});
+  return {
+    ...first,
+    probes: caches.flatMap((c) => c.probes),
+    msProbe: weighted((c) => c.msProbe),
+    msPerProbeVariant: Object.fromEntries(names.map((name) => [name, weighted((c) => c.msPerProbeVariant?.[name])])),
+  };
+}
+
 export const DEGRADED_STUDY_USAGE =
-  'usage: npm run eval -- degraded-study --cache FILE [--gallery G.csv --probes P.csv] [--mated 100] [--non-mated 100] [--threads 1] [--json]';
+  'usage: npm run eval -- degraded-study --cache FILE[,FILE…] [--gallery G.csv --probes P.csv] [--mated 100] [--non-mated 100] [--threads 1] [--gallery-variants original,grey,blur,low-resolution,tta] [--probe-variants] [--no-reframe] [--part all|gallery|probes] [--honesty STRATEGY,...] [--json]';
 
 export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
   const args = parseCommandLine(argv, {
@@ -285,20 +471,46 @@ export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
       mated: { type: 'string' },
       'non-mated': { type: 'string' },
       threads: { type: 'string' },
+      'gallery-variants': { type: 'string' },
+      'probe-variants': { type: 'boolean', default: false },
+      'no-reframe': { type: 'boolean', default: false },
+      part: { type: 'string' },
+      honesty: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   const cacheFile = args.required('cache');
   let cache: Cache;
-  if (existsSync(cacheFile)) cache = JSON.parse(await readFile(cacheFile, 'utf8')) as Cache;
+  const cacheFiles = cacheFile.split(',');
+  if (cacheFiles.length > 1) cache = mergeCaches(await Promise.all(cacheFiles.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as Cache)));
+  else if (existsSync(cacheFile)) cache = JSON.parse(await readFile(cacheFile, 'utf8')) as Cache;
   else {
     const pipeline = await loadFacePipeline({ intraOpThreads: args.integer('threads', { min: 1, fallback: 1 }) });
-    cache = await buildCache(pipeline, args.required('gallery'), args.required('probes'), args.integer('mated', { min: 1, fallback: 100 }), args.integer('non-mated', { min: 0, fallback: 100 }));
+    const requested = args.values['gallery-variants'];
+    const galleryVariants = requested ? requested.split(',').map((v) => v.trim()) : DEFAULT_GALLERY_VARIANTS;
+    for (const v of galleryVariants) if (!(GALLERY_VARIANTS as readonly string[]).includes(v)) throw new Error(`--gallery-variants: unknown variant "${v}" (known: ${GALLERY_VARIANTS.join(', ')})`);
+    cache = await buildCache(pipeline, args.required('gallery'), args.required('probes'), args.integer('mated', { min: 1, fallback: 100 }), args.integer('non-mated', { min: 0, fallback: 100 }), {
+      galleryVariants: galleryVariants as GalleryVariant[],
+      isProbeVariants: args.values['probe-variants'] === true,
+      isReframed: args.values['no-reframe'] !== true,
+      part: parsePart(args.values.part),
+      checkpoint: (partial) => writeFile(cacheFile, JSON.stringify(partial)),
+    });
     await writeFile(cacheFile, JSON.stringify(cache));
+    if (args.values.part) return;
   }
   const conditions = [...new Set(cache.probes.map((p) => p.condition))];
   const rows: Record<string, unknown>[] = [];
-  for (const strategy of STRATEGIES) {
+  // A strategy runs only when the cache holds what it needs (gallery templates, probe renderings).
+  const hasTemplates = (variants: GalleryVariant[]) => variants.every((v) => cache.gallery.every((g) => g.vectors[v]));
+  const hasProbeVariants = cache.probes.some((p) => p.variants);
+  const strategies = STRATEGIES.filter((st) => {
+    const sample = cache.probes.find((p) => p.vector)!;
+    if (!hasTemplates(st.templates(sample)) || !hasTemplates(st.templates({ ...sample, isGrey: true }))) return false;
+    if (st.name === 'grey-gallery+reframed') return cache.probes.some((p) => p.reframed);
+    return STRATEGIES.indexOf(st) < 7 || hasProbeVariants || st.name === 'gallery-tta';
+  });
+  for (const strategy of strategies) {
     for (const condition of [...conditions, 'all degraded']) {
       const probes = cache.probes.filter((p) => (condition === 'all degraded' ? p.condition !== 'clean' : p.condition === condition));
       const outcomes: ProbeOutcome[] = probes.map((p) => {
@@ -316,14 +528,29 @@ export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
     }
   }
   const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(3) : String(x));
-  for (const strategy of STRATEGIES) {
+  for (const strategy of strategies) {
     console.log(`\n${strategy.name}: ${strategy.describe}`);
     console.log('| condition | rank-1 | rank-10 | FNIR@FPIR0.1 | FNIR@FPIR0.01 |');
     for (const r of rows.filter((row) => row.strategy === strategy.name)) console.log(`| ${r.condition} | ${f(r.rank1)} | ${f(r.rank10)} | ${f(r.fnirAtFpir01)} | ${f(r.fnirAtFpir001)} |`);
   }
   console.log(multiFrameStudy(cache));
   console.log(honestyStudy(cache));
-  const timing = { galleryImages: cache.gallery.length, probes: cache.probes.length, msGalleryOriginal: cache.msGalleryOriginal, msGalleryPerVariant: cache.msGalleryPerVariant, msProbe: cache.msProbe, msReframe: cache.msReframe };
+  for (const name of (args.values.honesty ?? '').split(',').filter(Boolean)) {
+    const strategy = strategies.find((st) => st.name === name);
+    if (!strategy) throw new Error(`--honesty: no strategy "${name}" in this cache`);
+    console.log(honestyStudy(cache, strategy));
+  }
+  console.log(summaryTable(rows, strategies));
+  const timing = {
+    galleryImages: cache.gallery.length,
+    probes: cache.probes.length,
+    msGalleryOriginal: cache.msGalleryOriginal,
+    msGalleryPerVariant: cache.msGalleryPerVariant,
+    msProbe: cache.msProbe,
+    msReframe: cache.msReframe,
+    msGalleryTta: cache.msGalleryTta,
+    msPerProbeVariant: cache.msPerProbeVariant,
+  };
   console.log(`\n${JSON.stringify(timing)}`);
   if (args.values.json) console.log(JSON.stringify(rows));
 }

@@ -1,0 +1,166 @@
+import type { FivePoints } from '@/lib/vision/face-models';
+import type { Affine } from '@/lib/vision/geometry';
+import { type RgbImage, toGrey, warpAffine } from '@/lib/vision/pixel-image';
+
+// Candidate probe-side renderings for issue 11 §2 (second round), all computed on the 112×112 aligned crop
+// so that what proves useful could run identically in the browser and in the server's re-embedding of the
+// submitted crop (the server never sees the original frame). Each returns a new crop; none is shipped.
+
+/** A similarity about the crop centre: `scale` > 1 enlarges the face, `degrees` rotates it, shift in crop pixels. */
+export function perturbCrop(image: RgbImage, perturbation: { scale?: number; degrees?: number; dx?: number; dy?: number }): RgbImage {
+  const s = perturbation.scale ?? 1;
+  const t = ((perturbation.degrees ?? 0) * Math.PI) / 180;
+  const cx = image.width / 2;
+  const cy = image.height / 2;
+  // src = c + R(−t)(dst − c)/s − shift
+  const a = Math.cos(t) / s;
+  const b = Math.sin(t) / s;
+  const srcFromDst: Affine = [a, b, cx - a * cx - b * cy - (perturbation.dx ?? 0), -b, a, cy + b * cx - a * cy - (perturbation.dy ?? 0)];
+  return warpAffine(image, srcFromDst, image.width, image.height, 0);
+}
+
+/** The crop-space test-time hypotheses measured: ±6 % scale, ±5° roll (2 px shifts left out for CPU time). */
+export const CROP_HYPOTHESES = {
+  's0.94': { scale: 0.94 },
+  's1.06': { scale: 1.06 },
+  'r+5': { degrees: 5 },
+  'r-5': { degrees: -5 },
+} as const;
+
+function convolve3(image: RgbImage, kernel: readonly number[]): RgbImage {
+  const { width, height, data } = image;
+  const out = new Uint8Array(data.length);
+  const total = kernel.reduce((x, y) => x + y, 0);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = Math.min(height - 1, Math.max(0, y + dy));
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = Math.min(width - 1, Math.max(0, x + dx));
+            sum += kernel[(dy + 1) * 3 + dx + 1]! * data[(yy * width + xx) * 3 + c]!;
+          }
+        }
+        out[(y * width + x) * 3 + c] = Math.round(sum / total);
+      }
+    }
+  }
+  return { width, height, channels: 3, data: out };
+}
+
+/** 3×3 binomial (σ ≈ 0.85 px): the lightest smoothing of 8×8 block edges. */
+export const gaussian3 = (image: RgbImage) => convolve3(image, [1, 2, 1, 2, 4, 2, 1, 2, 1]);
+
+export function median3(image: RgbImage): RgbImage {
+  const { width, height, data } = image;
+  const out = new Uint8Array(data.length);
+  const window = new Array<number>(9);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        let k = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = Math.min(height - 1, Math.max(0, y + dy));
+          for (let dx = -1; dx <= 1; dx++) window[k++] = data[(yy * width + Math.min(width - 1, Math.max(0, x + dx))) * 3 + c]!;
+        }
+        window.sort((p, q) => p - q);
+        out[(y * width + x) * 3 + c] = window[4]!;
+      }
+    }
+  }
+  return { width, height, channels: 3, data: out };
+}
+
+/** 5×5 bilateral filter (spatial σ 1.5 px, range σ 20 grey levels): smooths blocks and noise, keeps edges. */
+export function bilateral5(image: RgbImage, rangeSigma = 20, spaceSigma = 1.5): RgbImage {
+  const { width, height, data } = image;
+  const out = new Uint8Array(data.length);
+  const grey = toGrey(image);
+  const space: number[] = [];
+  for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) space.push(Math.exp(-(dx * dx + dy * dy) / (2 * spaceSigma * spaceSigma)));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const centre = grey[y * width + x]!;
+      const sums = [0, 0, 0];
+      let weights = 0;
+      let k = 0;
+      for (let dy = -2; dy <= 2; dy++) {
+        const yy = Math.min(height - 1, Math.max(0, y + dy));
+        for (let dx = -2; dx <= 2; dx++, k++) {
+          const xx = Math.min(width - 1, Math.max(0, x + dx));
+          const j = yy * width + xx;
+          const diff = grey[j]! - centre;
+          const w = space[k]! * Math.exp(-(diff * diff) / (2 * rangeSigma * rangeSigma));
+          weights += w;
+          for (let c = 0; c < 3; c++) sums[c]! += w * data[j * 3 + c]!;
+        }
+      }
+      for (let c = 0; c < 3; c++) out[(y * width + x) * 3 + c] = Math.round(sums[c]! / weights);
+    }
+  }
+  return { width, height, channels: 3, data: out };
+}
+
+/** Luma histogram equalisation over the crop's face region, the same luma gain applied to R, G and B. */
+export function equaliseHistogram(image: RgbImage): RgbImage {
+  const grey = toGrey(image);
+  const { width, height } = image;
+  const histogram = new Float64Array(256);
+  let n = 0;
+  for (let y = Math.round(height * 0.2); y < Math.round(height * 0.95); y++) {
+    for (let x = Math.round(width * 0.15); x < Math.round(width * 0.85); x++) {
+      histogram[Math.min(255, Math.round(grey[y * width + x]!))]! += 1;
+      n++;
+    }
+  }
+  const map = new Float64Array(256);
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += histogram[v]!;
+    map[v] = (255 * seen) / n;
+  }
+  return applyLumaMap(image, grey, map);
+}
+
+/** Gamma that brings the face region's mean luma to 110 (of 255). */
+export function normaliseGamma(image: RgbImage, target = 110): RgbImage {
+  const grey = toGrey(image);
+  const { width, height } = image;
+  let sum = 0;
+  let n = 0;
+  for (let y = Math.round(height * 0.3); y < Math.round(height * 0.9); y++) {
+    for (let x = Math.round(width * 0.25); x < Math.round(width * 0.75); x++) {
+      sum += grey[y * width + x]!;
+      n++;
+    }
+  }
+  const mean = Math.min(250, Math.max(5, sum / n));
+  const gamma = Math.log(target / 255) / Math.log(mean / 255);
+  const map = new Float64Array(256);
+  for (let v = 0; v < 256; v++) map[v] = 255 * Math.pow(v / 255, gamma);
+  return applyLumaMap(image, grey, map);
+}
+
+function applyLumaMap(image: RgbImage, grey: Float32Array, map: Float64Array): RgbImage {
+  const out = new Uint8Array(image.data.length);
+  for (let i = 0; i < grey.length; i++) {
+    const y = grey[i]!;
+    const target = map[Math.min(255, Math.round(y))]!;
+    const shift = target - y;
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.max(0, Math.min(255, Math.round(image.data[i * 3 + c]! + shift)));
+  }
+  return { width: image.width, height: image.height, channels: 3, data: out };
+}
+
+export const CROP_FILTERS = { gauss3: gaussian3, median3, bilateral5, histeq: equaliseHistogram, gamma: normaliseGamma } as const;
+
+/** Five points expressed relative to the detector box (x, y in box widths / heights), for box-only alignment. */
+export function pointsInBox(points: FivePoints, box: { x: number; y: number; width: number; height: number }): number[] {
+  return points.flatMap((p) => [(p.x - box.x) / box.width, (p.y - box.y) / box.height]);
+}
+
+export function pointsFromBox(relative: readonly number[], box: { x: number; y: number; width: number; height: number }): FivePoints {
+  const p = (i: number) => ({ x: box.x + relative[2 * i]! * box.width, y: box.y + relative[2 * i + 1]! * box.height });
+  return [p(0), p(1), p(2), p(3), p(4)];
+}
