@@ -26,6 +26,7 @@ import {
 } from './clip-panel-state';
 import type { SearchableWatchlist } from './probe-workbench';
 import { QualityBadge } from './quality-badge';
+import { WatchlistChoice } from './watchlist-choice';
 
 const UNREACHABLE = {
   code: 'UNAVAILABLE',
@@ -321,27 +322,7 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
                   <input name="listSize" type="number" min={1} max={50} defaultValue={defaultListSize} />
                 </label>
               </div>
-              <fieldset>
-                <legend>Watch-lists to search</legend>
-                {watchlists.length === 0 ? <p className="muted">No watch-lists exist yet. An administrator creates and fills them.</p> : null}
-                {watchlists.map((list) => (
-                  <label key={list.id} style={{ display: 'flex', gap: '0.5rem', fontWeight: 400 }}>
-                    <input
-                      type="checkbox"
-                      checked={state.chosenWatchlistIds.includes(list.id)}
-                      onChange={(event) => dispatch({ type: 'WATCHLIST_TOGGLED', watchlistId: list.id, isChosen: event.currentTarget.checked })}
-                    />
-                    {list.name} <span className="muted">({list.faces} faces)</span>
-                    {list.isReviewOverdue ? <span className="badge warn">review overdue</span> : null}
-                  </label>
-                ))}
-              </fieldset>
-              {watchlists.some((list) => list.isReviewOverdue && state.chosenWatchlistIds.includes(list.id)) ? (
-                <label style={{ display: 'flex', gap: '0.5rem', fontWeight: 400 }}>
-                  <input type="checkbox" name="isOverdueReviewAcknowledged" required />
-                  I know a chosen watch-list is past its review date and may no longer be justified; search it anyway (recorded).
-                </label>
-              ) : null}
+              <WatchlistChoice watchlists={watchlists} chosenIds={state.chosenWatchlistIds} onToggle={(watchlistId, isChosen) => dispatch({ type: 'WATCHLIST_TOGGLED', watchlistId, isChosen })} />
               {needsOverride ? (
                 <label>
                   Reason to search frames of this quality

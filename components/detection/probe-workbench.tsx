@@ -30,6 +30,7 @@ import {
   type WorkbenchState,
 } from './probe-workbench-state';
 import { QualityBadge } from './quality-badge';
+import { WatchlistChoice } from './watchlist-choice';
 
 export type SearchableWatchlist = { id: string; name: string; faces: number; isReviewOverdue: boolean };
 
@@ -484,27 +485,7 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
               </label>
             ) : null}
           </div>
-          <fieldset>
-            <legend>Watch-lists to search</legend>
-            {watchlists.length === 0 ? <p className="muted">No watch-lists exist yet. An administrator creates and fills them.</p> : null}
-            {watchlists.map((list) => (
-              <label key={list.id} style={{ display: 'flex', gap: '0.5rem', fontWeight: 400 }}>
-                <input
-                  type="checkbox"
-                  checked={state.chosenWatchlistIds.includes(list.id)}
-                  onChange={(event) => dispatch({ type: 'WATCHLIST_TOGGLED', watchlistId: list.id, isChosen: event.currentTarget.checked })}
-                />
-                {list.name} <span className="muted">({list.faces} faces)</span>
-                {list.isReviewOverdue ? <span className="badge warn">review overdue</span> : null}
-              </label>
-            ))}
-          </fieldset>
-          {watchlists.some((list) => list.isReviewOverdue && state.chosenWatchlistIds.includes(list.id)) ? (
-            <label style={{ display: 'flex', gap: '0.5rem', fontWeight: 400 }}>
-              <input type="checkbox" name="isOverdueReviewAcknowledged" required />
-              I know a chosen watch-list is past its review date and may no longer be justified; search it anyway (recorded).
-            </label>
-          ) : null}
+          <WatchlistChoice watchlists={watchlists} chosenIds={state.chosenWatchlistIds} onToggle={(watchlistId, isChosen) => dispatch({ type: 'WATCHLIST_TOGGLED', watchlistId, isChosen })} />
           {selectedResult?.quality.needsOverride || (tray.length >= 2 && trayNeedsOverride(state)) ? (
             <label>
               Reason to search a face of this quality
