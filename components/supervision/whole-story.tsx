@@ -1,7 +1,7 @@
 import { Fragment } from 'react';
 import type { CommittedDecisionView } from '@/lib/shared/review/bench-view';
 import { FINDING_LABELS, FISWG_COMPONENTS, type ComponentFinding } from '@/lib/shared/review/fiswg-components';
-import { describeClipFrame } from '@/lib/shared/clip-frame-label';
+import { ClipFrameFacts } from '@/components/review/clip-frame-provenance';
 import { REVIEW_STATE_LABELS } from '@/lib/shared/review/review-outcome';
 import { LEAD_NOT_IDENTIFICATION, type StoryCandidate, type WholeStory } from '@/lib/shared/review/whole-story-view';
 import { DECISION_LABELS } from '@/lib/shared/schemas/review';
@@ -101,17 +101,7 @@ export function WholeStoryView({ story, focusCandidateId }: { story: WholeStory;
           <dd className="mono" style={{ wordBreak: 'break-all' }}>
             {story.probe.imageSha256}
           </dd>
-          {describeClipFrame(story.probe) ? (
-            <>
-              <dt>From a clip</dt>
-              <dd data-testid="story-clip-frame">
-                {describeClipFrame(story.probe)}
-                <div className="mono muted" style={{ wordBreak: 'break-all' }}>
-                  Clip SHA-256 {story.probe.clipSha256}
-                </div>
-              </dd>
-            </>
-          ) : null}
+          <ClipFrameFacts probe={story.probe} testId="story-clip-frame" />
           <dt>Crop SHA-256</dt>
           <dd className="mono" style={{ wordBreak: 'break-all' }}>
             {face.cropSha256}

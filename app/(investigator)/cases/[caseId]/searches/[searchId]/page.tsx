@@ -6,7 +6,7 @@ import { ReviewBench } from '@/components/review/review-bench';
 import { MyDecisions, ReviewComparison, ReviewTimeline } from '@/components/review/review-record';
 import { refuseAsNotFound, requirePermission } from '@/lib/server/dal/require-permission';
 import { findSearchReviewForActor } from '@/lib/server/dal/search-review';
-import { describeClipFrame } from '@/lib/shared/clip-frame-label';
+import { ClipFrameFacts } from '@/components/review/clip-frame-provenance';
 import { REVIEW_STATE_LABELS } from '@/lib/shared/review/review-outcome';
 
 export default async function SearchReviewPage({ params }: { params: Promise<{ caseId: string; searchId: string }> }) {
@@ -72,17 +72,7 @@ export default async function SearchReviewPage({ params }: { params: Promise<{ c
         <dd className="mono" style={{ wordBreak: 'break-all' }}>
           {facts.probe.imageSha256}
         </dd>
-        {describeClipFrame(facts.probe) ? (
-          <>
-            <dt>From a clip</dt>
-            <dd data-testid="probe-clip-frame">
-              {describeClipFrame(facts.probe)}
-              <div className="mono muted" style={{ wordBreak: 'break-all' }}>
-                Clip SHA-256 {facts.probe.clipSha256}
-              </div>
-            </dd>
-          </>
-        ) : null}
+        <ClipFrameFacts probe={facts.probe} testId="probe-clip-frame" />
       </dl>
       <ProbeFaceStrip faces={facts.probeFaces} />
       <p className="alert" style={{ background: '#fff8e6', border: '1px solid #f0d48a' }}>
