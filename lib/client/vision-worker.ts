@@ -131,14 +131,8 @@ async function decodeSource(source: ImageSource): Promise<StoredImage> {
   }
   try {
     if (bitmap.width < 1 || bitmap.height < 1) throw new VisionError('EMPTY_IMAGE', 'The image has no pixels.');
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx) throw new VisionError('DECODE_FAILED', 'No 2D canvas is available in this browser worker.');
-    ctx.drawImage(bitmap, 0, 0);
-    let image: PixelImage = { width: bitmap.width, height: bitmap.height, channels: 4, data: ctx.getImageData(0, 0, bitmap.width, bitmap.height).data };
     // Formats whose header we do not parse are reduced after decoding instead.
-    const after = planWorkingSize(image.width, image.height, policy.maxWorkingPixels);
-    if (after.scale < 1) image = resizeImage(image, after.width, after.height);
+    const { image } = bitmapToWorkingPixels(bitmap, policy.maxWorkingPixels);
     const originalWidth = oriented?.width ?? bitmap.width;
     const originalHeight = oriented?.height ?? bitmap.height;
     return {
@@ -211,6 +205,21 @@ function hexOf(digest: ArrayBuffer): string {
 }
 
 /**
+ * A decoded bitmap's RGBA pixels, reduced to the working size when it holds more than `maxPixels`: the
+ * one way a still and a clip frame become the pipeline's input in the worker. The canvas keeps the
+ * bitmap at full size, for a caller that encodes it.
+ */
+function bitmapToWorkingPixels(bitmap: ImageBitmap, maxPixels: number): { image: PixelImage; canvas: OffscreenCanvas } {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new VisionError('DECODE_FAILED', 'No 2D canvas is available in this browser worker.');
+  ctx.drawImage(bitmap, 0, 0);
+  const image: PixelImage = { width: bitmap.width, height: bitmap.height, channels: 4, data: ctx.getImageData(0, 0, bitmap.width, bitmap.height).data };
+  const plan = planWorkingSize(image.width, image.height, maxPixels);
+  return { image: plan.scale < 1 ? resizeImage(image, plan.width, plan.height) : image, canvas };
+}
+
+/**
  * A clip frame, already decoded by the page (a video element or WebCodecs), arrives as a transferred
  * ImageBitmap: no container parsing here. Every face is analysed at once, since the clip panel needs
  * each one's quality and embedding to build tracks; nothing of the frame is kept afterwards.
@@ -219,13 +228,7 @@ async function analyseFrame(frame: ImageBitmap, options: Parameters<FacePipeline
   const started = performance.now();
   try {
     if (frame.width < 1 || frame.height < 1) throw new VisionError('EMPTY_IMAGE', 'The frame has no pixels.');
-    const canvas = new OffscreenCanvas(frame.width, frame.height);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx) throw new VisionError('DECODE_FAILED', 'No 2D canvas is available in this browser worker.');
-    ctx.drawImage(frame, 0, 0);
-    let image: PixelImage = { width: frame.width, height: frame.height, channels: 4, data: ctx.getImageData(0, 0, frame.width, frame.height).data };
-    const plan = planWorkingSize(image.width, image.height, defaultDecodePolicy.maxWorkingPixels);
-    if (plan.scale < 1) image = resizeImage(image, plan.width, plan.height);
+    const { image, canvas } = bitmapToWorkingPixels(frame, defaultDecodePolicy.maxWorkingPixels);
     const stored: StoredImage = { image, info: { format: 'png', originalWidth: frame.width, originalHeight: frame.height, scale: image.width / frame.width, isAnimated: false } };
     const detected = await requirePipeline().detectFaces(image, options);
     const faces: AnalyseResult[] = [];
