@@ -7,28 +7,37 @@ import { decodeImageFile } from '@/lib/server/vision/decode-image-file';
 import { getSharedFacePipeline } from '@/lib/server/vision/shared-face-pipeline';
 import { encodeCropPixels } from '@/lib/server/storage/crop-store';
 import { describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
-import { searchFieldsSchema, MAX_API_IMAGE_BYTES, type ApiProblemCode, type SearchFields } from '@/lib/shared/schemas/api-v1';
-import { toProbeFaceInput, type RecordProbeFacePayload } from '@/lib/shared/schemas/probe';
+import { verifyProbeFace } from '@/lib/server/probes/verify-probe-face';
+import { AppError } from '@/lib/shared/errors';
+import { searchFieldsSchema, MAX_API_IMAGE_BYTES, MAX_API_PROBE_FACES, type ApiProblemCode, type SearchFields } from '@/lib/shared/schemas/api-v1';
+import { recordProbeFaceSchema, toProbeFaceInput, type RecordProbeFacePayload } from '@/lib/shared/schemas/probe';
 import { arcFaceTemplate112 } from '@/lib/vision/align-face';
 import { pickPrimaryFace } from '@/lib/vision/face-pipeline';
 import { sniffImage } from '@/lib/vision/sniff-image';
 import { VisionError } from '@/lib/vision/vision-error';
-import { problemFromActionError, type ApiCall } from './api-call';
+import { problemCodeOf, problemFromActionError, type ApiCall } from './api-call';
 import { whereVisible } from '@/lib/server/dal/visibility';
 import type { PrismaClient } from '@/lib/server/generated/prisma/client';
 import type { Actor } from '@/lib/server/auth/current-actor';
-import { jsonResponse } from './api-response';
+import { jsonResponse, problemDocument, problemResponse } from './api-response';
 import { recordSearchView } from '@/lib/server/review/record-search-view';
 
 export const SEARCH_AUDIT_ACTION = 'api.search.create';
 
-/** The parts of the multipart form, as read (never more than the limits: see readSearchForm). */
+/**
+ * The parts of the multipart form, as read (never more than the limits: see readSearchForm). Several
+ * faces of one person come as repeated parts, in order: every `image`, or every `embedding` with the
+ * `crop` of the same place.
+ */
 export type SearchForm = {
+  /** The text fields; a repeated one by its first value (`embedding` and `modelId` are also in full below). */
   fields: Record<string, string>;
-  image: Uint8Array | null;
-  crop: Uint8Array | null;
+  images: Uint8Array[];
+  crops: Uint8Array[];
+  embeddings: string[];
+  modelIds: string[];
   /** A file part that was over its limit: refused without being read further. */
-  oversized: 'image' | 'crop' | null;
+  oversized: { part: 'image' | 'crop'; position: number } | null;
 };
 
 const MAX_CROP_BYTES = 512 * 1024;
@@ -40,32 +49,56 @@ export async function readSearchForm(form: FormData): Promise<SearchForm> {
     const value = form.get(name);
     if (typeof value === 'string') fields[name] = value;
   }
-  const file = async (name: 'image' | 'crop', limit: number) => {
-    const value = form.get(name);
-    if (value === null) return { bytes: null, isOversized: false };
-    if (typeof value === 'string') return { bytes: new TextEncoder().encode(value), isOversized: value.length > limit };
-    if (value.size > limit) return { bytes: null, isOversized: true };
-    return { bytes: new Uint8Array(await value.arrayBuffer()), isOversized: false };
+  const texts = (name: string) => form.getAll(name).filter((value): value is string => typeof value === 'string');
+  let oversized: SearchForm['oversized'] = null;
+  const files = async (part: 'image' | 'crop', limit: number) => {
+    const read: Uint8Array[] = [];
+    for (const [position, value] of form.getAll(part).entries()) {
+      const isOversized = typeof value === 'string' ? value.length > limit : value.size > limit;
+      if (isOversized) {
+        oversized ??= { part, position };
+        read.push(new Uint8Array(0));
+      } else read.push(typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer()));
+    }
+    return read;
   };
-  const image = await file('image', MAX_API_IMAGE_BYTES);
-  const crop = await file('crop', MAX_CROP_BYTES);
-  return { fields, image: image.bytes, crop: crop.bytes, oversized: image.isOversized ? 'image' : crop.isOversized ? 'crop' : null };
+  const images = await files('image', MAX_API_IMAGE_BYTES);
+  const crops = await files('crop', MAX_CROP_BYTES);
+  return { fields, images, crops, embeddings: texts('embedding'), modelIds: texts('modelId'), oversized };
 }
 
-/** A digest of what the request asks, for Idempotency-Key: the fields and the files' bytes (not the multipart boundary, which a retry changes). */
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * A digest of what the request asks, for Idempotency-Key: the fields and the files' bytes (not the
+ * multipart boundary, which a retry changes), every face of a multi-face request included. A one-face
+ * request digests exactly as it did before several faces were accepted, so a key stored then still replays.
+ */
 export function digestSearchForm(form: SearchForm): string {
   const hash = createHash('sha256');
-  for (const name of Object.keys(form.fields).sort()) hash.update(`${name}=${createHash('sha256').update(form.fields[name]!).digest('hex')};`);
-  for (const [name, bytes] of [['image', form.image], ['crop', form.crop]] as const) {
-    hash.update(`${name}:${bytes ? createHash('sha256').update(bytes).digest('hex') : form.oversized === name ? 'oversized' : '-'};`);
+  for (const name of Object.keys(form.fields).sort()) hash.update(`${name}=${sha256(form.fields[name]!)};`);
+  const fileDigest = (part: 'image' | 'crop', position: number, bytes: Uint8Array | undefined) =>
+    form.oversized?.part === part && form.oversized.position === position ? 'oversized' : bytes ? sha256(bytes) : '-';
+  hash.update(`image:${fileDigest('image', 0, form.images[0])};`);
+  hash.update(`crop:${fileDigest('crop', 0, form.crops[0])};`);
+  const further = Math.max(form.images.length, form.crops.length, form.embeddings.length, form.modelIds.length);
+  for (let position = 1; position < further; position += 1) {
+    hash.update(`image[${position}]:${fileDigest('image', position, form.images[position])};crop[${position}]:${fileDigest('crop', position, form.crops[position])};`);
+    const embedding = form.embeddings[position];
+    const modelId = form.modelIds[position];
+    hash.update(`embedding[${position}]=${embedding === undefined ? '-' : sha256(embedding)};modelId[${position}]=${modelId === undefined ? '-' : sha256(modelId)};`);
   }
   return hash.digest('hex');
 }
 
-/** A UUID (version 5 layout) derived from the client and its Idempotency-Key, so a retried search reuses the probe face it recorded. */
-export function probeFaceKeyFor(clientId: string, idempotencyKey: string | null): string {
+/**
+ * A UUID (version 5 layout) derived from the client, its Idempotency-Key and the face's place in the
+ * request, so a retried search reuses the probe faces it recorded. The first face's key is the one a
+ * one-face search always had.
+ */
+export function probeFaceKeyFor(clientId: string, idempotencyKey: string | null, position = 0): string {
   if (!idempotencyKey) return randomUUID();
-  const hex = createHash('sha256').update(`${clientId}\n${idempotencyKey}`).digest('hex');
+  const hex = createHash('sha256').update(position === 0 ? `${clientId}\n${idempotencyKey}` : `${clientId}\n${idempotencyKey}\n${position}`).digest('hex');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
@@ -89,15 +122,26 @@ async function asOutcome(response: Response): Promise<Outcome> {
  * Each is the workstation's own action spec through the action wrapper, so each is checked and
  * audited as it is there, with the client and the officer in every event. The photo itself is
  * decoded in memory and never written anywhere (OIFR: imageRetained is always false).
+ *
+ * Several faces of one person (up to MAX_API_PROBE_FACES photos, or embeddings with their crops) are
+ * each recorded as step 2 records one, and searched by one `search.run` as the workstation's
+ * multi-face probe: the first face is the probe face, the rest its extra faces.
  */
 export async function createApiSearch(call: ApiCall, form: SearchForm, idempotencyKey: string | null): Promise<Outcome> {
   const operatorGuess = typeof form.fields.operator === 'string' && form.fields.operator.trim() ? form.fields.operator.trim().slice(0, 200) : null;
   const refuse = async (code: ApiProblemCode, detail: string, errors?: Record<string, string[]>) =>
     asOutcome(await call.refuse(code, detail, { action: SEARCH_AUDIT_ACTION, operatorId: operatorGuess, ...(errors ? { errors } : {}) }));
 
+  const isImage = form.images.length > 0;
+  const isEmbedding = form.embeddings.length > 0 || form.crops.length > 0 || form.modelIds.length > 0;
+  const faceCount = isImage ? form.images.length : Math.max(form.embeddings.length, form.crops.length, 1);
+  const faces = faceNaming(faceCount);
+
   if (form.oversized) {
-    return refuse('IMAGE_TOO_LARGE', form.oversized === 'image' ? `The image is larger than ${MAX_API_IMAGE_BYTES / 1024 / 1024} MiB.` : 'The crop is larger than 512 KiB; send the 112×112 aligned crop.', {
-      [form.oversized]: ['Too large.'],
+    const { part, position } = form.oversized;
+    const which = faceCount > 1 ? `${faces.label(position)}: ` : '';
+    return refuse('IMAGE_TOO_LARGE', `${which}${part === 'image' ? `The image is larger than ${MAX_API_IMAGE_BYTES / 1024 / 1024} MiB.` : 'The crop is larger than 512 KiB; send the 112×112 aligned crop.'}`, {
+      [faces.field(position, part)]: ['Too large.'],
     });
   }
   const parsed = searchFieldsSchema.safeParse(form.fields);
@@ -108,10 +152,14 @@ export async function createApiSearch(call: ApiCall, form: SearchForm, idempoten
   }
   const fields = parsed.data;
   const operatorId = fields.operator;
-  const isImage = form.image !== null;
-  const isEmbedding = form.fields.embedding !== undefined || form.crop !== null || form.fields.modelId !== undefined;
   if (isImage === isEmbedding) {
     return refuse('VALIDATION', 'Send either an image, or an embedding with its modelId and crop (not both).', { image: ['Send an image, or embedding + modelId + crop.'] });
+  }
+  // Counted before any photo is decoded: an eleventh face costs no model time.
+  if (faceCount > MAX_API_PROBE_FACES) {
+    return refuse('VALIDATION', `A search is at most ${MAX_API_PROBE_FACES} faces of one person; this request has ${faceCount}.`, {
+      [isImage ? 'image' : 'embedding']: [`At most ${MAX_API_PROBE_FACES} faces.`],
+    });
   }
 
   const allowed = new Set(call.client.watchlistIds);
@@ -125,24 +173,48 @@ export async function createApiSearch(call: ApiCall, form: SearchForm, idempoten
   if (watchlistIds.length === 0) return refuse('NOT_FOUND', 'None of the watch-lists this search would use exists any more.');
 
   const pipeline = await getSharedFacePipeline();
-  const submission = isImage ? await analysePhoto(form.image!, pipeline) : await readClientFace(form, pipeline);
-  if (!submission.ok) return refuse(submission.code, submission.message, submission.errors);
+  const submissions: AcceptedSubmission[] = [];
+  for (let position = 0; position < faceCount; position += 1) {
+    const submission = isImage ? await analysePhoto(form.images[position]!, pipeline) : await readClientFace(form, position, pipeline);
+    if (!submission.ok) return refuse(submission.code, faces.detail(position, submission.message), faces.errors(position, submission.errors));
+    submissions.push(submission);
+  }
+  // One face is checked by `probe.record_face` itself, which records nothing when it refuses. Of
+  // several, the first would be recorded before the second is checked; so every face is first put
+  // through that action's own validation and verification (in memory: nothing is written), and only
+  // a request whose faces all pass records any of them. The action checks each again as it records it.
+  if (faceCount > 1) {
+    for (const [position, submission] of submissions.entries()) {
+      const failed = await preverifyFace(submission, pipeline);
+      if (failed) return refuse(failed.code, faces.detail(position, failed.message), faces.errors(position, failed.errors));
+    }
+  }
 
   const defineAction = call.defineAction(operatorId);
   const caseId = await findOrOpenCase(call, defineAction, fields);
   if (!caseId.ok) return done(caseId.response, await caseId.response.clone().json());
 
-  const payload: RecordProbeFacePayload = {
-    caseId: caseId.id,
-    idempotencyKey: probeFaceKeyFor(call.client.id, idempotencyKey),
-    still: { imageSha256: submission.imageSha256, width: submission.width, height: submission.height, source: `API client ${call.client.name}` },
-    face: submission.face,
-  };
-  const recorded = await defineAction(recordProbeFaceSpec)({ payload, crop: submission.crop });
-  if (!recorded.ok) return asOutcome(problemFromActionError(call, recorded.error));
+  const probeFaceIds: string[] = [];
+  for (const [position, submission] of submissions.entries()) {
+    const payload: RecordProbeFacePayload = {
+      caseId: caseId.id,
+      idempotencyKey: probeFaceKeyFor(call.client.id, idempotencyKey, position),
+      still: { imageSha256: submission.imageSha256, width: submission.width, height: submission.height, source: `API client ${call.client.name}` },
+      face: submission.face,
+    };
+    const recorded = await defineAction(recordProbeFaceSpec)({ payload, crop: submission.crop });
+    if (!recorded.ok) {
+      if (faceCount === 1) return asOutcome(problemFromActionError(call, recorded.error));
+      const { error } = recorded;
+      const errors = faces.errors(position, error.fieldErrors && renameActionFields(error.fieldErrors, isImage));
+      return asOutcome(problemResponse(problemDocument(problemCodeOf(error), faces.detail(position, error.message), error.eventId ?? call.requestId, errors ? { errors } : {})));
+    }
+    probeFaceIds.push(recorded.data.probeFaceId);
+  }
 
   const searched = await defineAction(runSearchSpec)({
-    probeFaceId: recorded.data.probeFaceId,
+    probeFaceId: probeFaceIds[0],
+    ...(probeFaceIds.length > 1 ? { extraProbeFaceIds: probeFaceIds.slice(1) } : {}),
     watchlistIds,
     mode: 'rank',
     ...(fields.listSize ? { listSize: fields.listSize } : {}),
@@ -156,9 +228,72 @@ export async function createApiSearch(call: ApiCall, form: SearchForm, idempoten
   return done(jsonResponse(201, read.body, { location: `/api/v1/searches/${read.body.id}` }), read.body);
 }
 
-type Submission =
-  | { ok: true; face: RecordProbeFacePayload['face']; crop: Uint8Array; imageSha256: string; width: number; height: number }
-  | { ok: false; code: ApiProblemCode; message: string; errors?: Record<string, string[]> };
+/**
+ * How a problem names a face. A one-face request keeps the field names it always had (`image`,
+ * `embedding`, `crop`); with several, a face is `faces[n]` by its place in the request (0 is the
+ * first), so the client knows which frame to drop or retake.
+ */
+function faceNaming(faceCount: number) {
+  const isSeveral = faceCount > 1;
+  const label = (position: number) => `Face ${position + 1} of ${faceCount} (faces[${position}])`;
+  const field = (position: number, name: string) => (isSeveral ? `faces[${position}].${name}` : name);
+  return {
+    label,
+    field,
+    detail: (position: number, message: string) => (isSeveral ? `${label(position)}: ${message}` : message),
+    errors: (position: number, errors: Record<string, string[]> | undefined) =>
+      errors && Object.fromEntries(Object.entries(errors).map(([name, messages]) => [field(position, name), messages])),
+  };
+}
+
+/** The action's field names, as the form's parts: what the client sent and can correct. */
+function renameActionFields(fieldErrors: Record<string, string[]>, isImage: boolean): Record<string, string[]> {
+  const partOf = (name: string) => {
+    if (isImage && (name === 'crop' || name.startsWith('payload.face.'))) return 'image';
+    if (name === 'payload.face.embedding') return 'embedding';
+    if (name === 'payload.face.modelId') return 'modelId';
+    return name;
+  };
+  const renamed: Record<string, string[]> = {};
+  for (const [name, messages] of Object.entries(fieldErrors)) (renamed[partOf(name)] ??= []).push(...messages);
+  return renamed;
+}
+
+// Verification reads only the face and its crop; the case is not known yet (it may still be opened).
+const CASE_NOT_YET_KNOWN = '00000000-0000-4000-8000-000000000000';
+
+/**
+ * What `probe.record_face` would refuse this face for, found without recording anything: its input
+ * schema and its verification (the crop decoded and re-embedded, the quality claim measured).
+ */
+async function preverifyFace(submission: AcceptedSubmission, pipeline: Pipeline): Promise<Extract<Submission, { ok: false }> | null> {
+  const isImage = submission.source === 'image';
+  const parsed = recordProbeFaceSchema.safeParse({
+    payload: { caseId: CASE_NOT_YET_KNOWN, idempotencyKey: randomUUID(), still: { imageSha256: submission.imageSha256, width: submission.width, height: submission.height, source: 'API' }, face: submission.face },
+    crop: submission.crop,
+  });
+  const asProblem = (message: string, fieldErrors: Record<string, string[]>) => ({
+    ok: false as const,
+    code: problemCodeOf({ code: 'VALIDATION', message, fieldErrors }),
+    message,
+    errors: renameActionFields(fieldErrors, isImage),
+  });
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const issue of parsed.error.issues) (fieldErrors[issue.path.join('.') || '_'] ??= []).push(issue.message);
+    return asProblem('Some fields need attention.', fieldErrors);
+  }
+  try {
+    await verifyProbeFace({ input: parsed.data, pipeline });
+    return null;
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return asProblem(error.message, error.fieldErrors ?? {});
+  }
+}
+
+type AcceptedSubmission = { ok: true; source: 'image' | 'embedding'; face: RecordProbeFacePayload['face']; crop: Uint8Array; imageSha256: string; width: number; height: number };
+type Submission = AcceptedSubmission | { ok: false; code: ApiProblemCode; message: string; errors?: Record<string, string[]> };
 
 type Pipeline = Awaited<ReturnType<typeof getSharedFacePipeline>>;
 
@@ -180,6 +315,7 @@ async function analysePhoto(bytes: Uint8Array, pipeline: Pipeline): Promise<Subm
   const crop = await encodeCropPixels('probe', analysis.aligned);
   return {
     ok: true,
+    source: 'image',
     face: toProbeFaceInput(analysis) as RecordProbeFacePayload['face'],
     crop: new Uint8Array(crop.png),
     imageSha256: createHash('sha256').update(bytes).digest('hex'),
@@ -193,18 +329,21 @@ async function analysePhoto(bytes: Uint8Array, pipeline: Pipeline): Promise<Subm
  * server knows, so the five points are the template's and the quality claim is the lowest: the
  * server measures the crop itself and applies the policy to what it measured.
  */
-async function readClientFace(form: SearchForm, pipeline: Pipeline): Promise<Submission> {
-  const missing = (['embedding', 'modelId'] as const).filter((name) => !form.fields[name]);
-  if (missing.length > 0 || !form.crop) {
-    const names = [...missing, ...(form.crop ? [] : ['crop'])];
+async function readClientFace(form: SearchForm, position: number, pipeline: Pipeline): Promise<Submission> {
+  // One modelId serves every face; sent once per face, each face has its own.
+  const sent = { embedding: form.embeddings[position], modelId: form.modelIds.length > 1 ? form.modelIds[position] : form.modelIds[0] };
+  const crop = form.crops[position];
+  const missing = (['embedding', 'modelId'] as const).filter((name) => !sent[name]);
+  if (missing.length > 0 || !crop) {
+    const names = [...missing, ...(crop ? [] : ['crop'])];
     return { ok: false, code: 'VALIDATION', message: `An embedding search needs embedding, modelId and crop; missing ${names.join(', ')}.`, errors: Object.fromEntries(names.map((name) => [name, ['Required.']])) };
   }
-  if (form.fields.modelId !== pipeline.recognizerId) {
-    return { ok: false, code: 'MODEL_MISMATCH', message: `The server searches with ${pipeline.recognizerId}; this embedding was made with ${form.fields.modelId}.`, errors: { modelId: [`Expected ${pipeline.recognizerId}.`] } };
+  if (sent.modelId !== pipeline.recognizerId) {
+    return { ok: false, code: 'MODEL_MISMATCH', message: `The server searches with ${pipeline.recognizerId}; this embedding was made with ${sent.modelId}.`, errors: { modelId: [`Expected ${pipeline.recognizerId}.`] } };
   }
   let embedding: unknown;
   try {
-    embedding = JSON.parse(form.fields.embedding!);
+    embedding = JSON.parse(sent.embedding!);
   } catch {
     embedding = undefined;
   }
@@ -216,17 +355,18 @@ async function readClientFace(form: SearchForm, pipeline: Pipeline): Promise<Sub
   }
   return {
     ok: true,
+    source: 'embedding',
     face: {
       box: { x: 0, y: 0, width: 112, height: 112 },
       landmarks: arcFaceTemplate112.map((point) => [point.x, point.y] as [number, number]),
       quality: { verdict: 'poor', metrics: {}, reasons: [] },
       detectorScore: null,
       isManualBox: false,
-      modelId: form.fields.modelId,
+      modelId: sent.modelId,
       embedding: embedding as number[],
     },
-    crop: form.crop,
-    imageSha256: createHash('sha256').update(form.crop).digest('hex'),
+    crop,
+    imageSha256: createHash('sha256').update(crop).digest('hex'),
     width: 112,
     height: 112,
   };
@@ -270,11 +410,13 @@ export async function readApiSearch(prisma: PrismaClient, actor: Actor, searchId
       caseId: true,
       case: { select: { reference: true } },
       probeFace: { select: { serverQuality: true, serverQualityVerdict: true, qualityVerdict: true } },
+      probeFaces: { orderBy: { position: 'asc' }, select: { position: true, probeFaceId: true, probeFace: { select: { serverQuality: true, serverQualityVerdict: true, qualityVerdict: true } } } },
       candidates: {
         orderBy: { rank: 'asc' },
         select: {
           id: true,
           rank: true,
+          bestProbeFaceId: true,
           rawScore: true,
           falseMatchRate: true,
           expectedFpir: true,
@@ -285,7 +427,11 @@ export async function readApiSearch(prisma: PrismaClient, actor: Actor, searchId
   });
   if (!search) return null;
   const lists = await prisma.watchlist.findMany({ where: { id: { in: search.watchlistIds } }, select: { id: true, name: true } });
-  const measured = (search.probeFace.serverQuality ?? { metrics: {}, reasons: [] }) as { metrics: Record<string, number | null>; reasons: { metric: string; level: 'poor' | 'usable'; message: string }[] };
+  // A search recorded before its faces were listed (search_probe_faces) had the one probe face.
+  const probeFaces = search.probeFaces.length > 0 ? search.probeFaces : [{ position: 0, probeFaceId: search.probeFaceId, probeFace: search.probeFace }];
+  const positionOf = new Map(probeFaces.map((face) => [face.probeFaceId, face.position]));
+  // With one face, that face scored every candidate, whether or not the search recorded which.
+  const bestPositionOf = (bestProbeFaceId: string | null) => (bestProbeFaceId ? (positionOf.get(bestProbeFaceId) ?? null) : probeFaces.length === 1 ? 0 : null);
   const body = {
     id: search.id,
     createdAt: search.createdAt.toISOString(),
@@ -294,7 +440,9 @@ export async function readApiSearch(prisma: PrismaClient, actor: Actor, searchId
     gallerySize: search.gallerySize,
     watchlists: search.watchlistIds.map((id) => ({ id, name: lists.find((list) => list.id === id)?.name ?? '' })),
     imageRetained: false as const,
-    quality: { verdict: search.probeFace.serverQualityVerdict ?? search.probeFace.qualityVerdict, metrics: measured.metrics, reasons: measured.reasons },
+    quality: qualityOf(search.probeFace),
+    probeFaceCount: probeFaces.length,
+    probeFaces: probeFaces.map((face) => ({ position: face.position, quality: qualityOf(face.probeFace) })),
     probeCropUrl: `/api/v1/searches/${search.id}/probe-crop`,
     reviewState: search.reviewState,
     candidates: search.candidates.map((candidate) => ({
@@ -309,9 +457,18 @@ export async function readApiSearch(prisma: PrismaClient, actor: Actor, searchId
         words: describeRecordedChance({ modelId: search.modelId, falseMatchRate: candidate.falseMatchRate, expectedFpir: candidate.expectedFpir, gallerySize: search.gallerySize }),
       },
       cropUrl: `/api/v1/searches/${search.id}/candidates/${candidate.id}/crop`,
+      bestProbeFacePosition: bestPositionOf(candidate.bestProbeFaceId),
     })),
   };
   return { body, caseId: search.caseId, probeFaceId: search.probeFaceId };
+}
+
+type MeasuredProbeFace = { serverQuality: unknown; serverQualityVerdict: 'good' | 'usable' | 'poor' | null; qualityVerdict: 'good' | 'usable' | 'poor' };
+
+/** What the server measured on a probe face (faces recorded before it measured have only the claimed verdict). */
+function qualityOf(face: MeasuredProbeFace) {
+  const measured = (face.serverQuality ?? { metrics: {}, reasons: [] }) as { metrics: Record<string, number | null>; reasons: { metric: string; level: 'poor' | 'usable'; message: string }[] };
+  return { verdict: face.serverQualityVerdict ?? face.qualityVerdict, metrics: measured.metrics, reasons: measured.reasons };
 }
 
 /** Reading a search's candidates again is a view of people's faces and names, recorded like the bench's. */

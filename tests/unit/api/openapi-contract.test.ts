@@ -5,7 +5,7 @@ import { problemCodeOf } from '@/lib/server/api/api-call';
 import { problemDocument, STATUS_OF } from '@/lib/server/api/api-response';
 import { digestSearchForm, probeFaceKeyFor } from '@/lib/server/api/api-search';
 import { buildOpenApiDocument } from '@/lib/server/api/openapi-document';
-import { API_PROBLEM_CODES, searchFieldsSchema } from '@/lib/shared/schemas/api-v1';
+import { API_PROBLEM_CODES, MAX_API_SEARCH_REQUEST_BYTES, searchFieldsSchema } from '@/lib/shared/schemas/api-v1';
 
 const CONTRACT_PATHS = [
   '/api/v1/token',
@@ -45,12 +45,42 @@ describe('the OpenAPI document', () => {
       watchlists: [],
       imageRetained: false,
       quality: { verdict: 'good', metrics: { sharpness: 60, yawDeg: null }, reasons: [] },
+      probeFaceCount: 1,
+      probeFaces: [{ position: 0, quality: { verdict: 'good', metrics: { sharpness: 60, yawDeg: null }, reasons: [] } }],
       probeCropUrl: '/x',
       reviewState: 'awaiting_first_review',
       candidates: [],
     };
     expect(search(valid)).toBe(true);
     expect(search({ ...valid, imageRetained: true })).toBe(false);
+    // Several faces, each candidate naming the face that scored it best (null: that face is gone).
+    const quality = { verdict: 'usable', metrics: {}, reasons: [] };
+    const candidate = (rank: number, bestProbeFacePosition: number | null) => ({
+      id: '6f1e7c36-1f5e-4b8e-9d7a-3c2b1a0f9e8d',
+      rank,
+      subject: { id: '6f1e7c36-1f5e-4b8e-9d7a-3c2b1a0f9e8d', reference: 'S', name: 'N' },
+      watchlist: { id: '6f1e7c36-1f5e-4b8e-9d7a-3c2b1a0f9e8d', name: 'L' },
+      score: { raw: 0.5, falseMatchRate: 0.001, expectedFpir: 0.01, words: 'w' },
+      cropUrl: '/c',
+      bestProbeFacePosition,
+    });
+    const several = { ...valid, probeFaceCount: 3, probeFaces: [0, 1, 2].map((position) => ({ position, quality })), candidates: [candidate(1, 2), candidate(2, null)] };
+    expect(search(several), ajv.errorsText(search.errors)).toBe(true);
+    const { probeFaceCount: _count, ...withoutCount } = valid;
+    expect(search(withoutCount)).toBe(false);
+    expect(search({ ...several, candidates: [{ ...candidate(1, 0), bestProbeFacePosition: -1 }] })).toBe(false);
+    expect(search({ ...several, probeFaceCount: 11 })).toBe(false);
+  });
+
+  it('documents several faces as repeated parts, at most ten, within the one body limit', () => {
+    const request = document.components.schemas.SearchRequest as { properties: Record<string, { type?: string; maxItems?: number; description?: string; items?: { format?: string } }> };
+    for (const part of ['image', 'crop', 'embedding']) {
+      expect(request.properties[part]!.type, part).toBe('array');
+      expect(request.properties[part]!.maxItems, part).toBe(10);
+    }
+    expect(request.properties.image!.items!.format).toBe('binary');
+    expect(request.properties.image!.description).toContain(`${MAX_API_SEARCH_REQUEST_BYTES / 1024 / 1024} MiB`);
+    expect(request.properties.image!.description).toContain('faces[0]');
   });
 });
 
@@ -75,11 +105,32 @@ describe('API request helpers', () => {
 
   it('digests a search by its fields and files, whatever the order or the multipart boundary', () => {
     const image = new Uint8Array([1, 2, 3]);
-    const a = digestSearchForm({ fields: { reference: 'R-1', purpose: 'p'.repeat(12) }, image, crop: null, oversized: null });
-    const b = digestSearchForm({ fields: { purpose: 'p'.repeat(12), reference: 'R-1' }, image: new Uint8Array([1, 2, 3]), crop: null, oversized: null });
+    const form = (fields: Record<string, string>, images: Uint8Array[]) => ({ fields, images, crops: [], embeddings: [], modelIds: [], oversized: null });
+    const a = digestSearchForm(form({ reference: 'R-1', purpose: 'p'.repeat(12) }, [image]));
+    const b = digestSearchForm(form({ purpose: 'p'.repeat(12), reference: 'R-1' }, [new Uint8Array([1, 2, 3])]));
     expect(a).toBe(b);
-    expect(digestSearchForm({ fields: { reference: 'R-2', purpose: 'p'.repeat(12) }, image, crop: null, oversized: null })).not.toBe(a);
-    expect(digestSearchForm({ fields: { reference: 'R-1', purpose: 'p'.repeat(12) }, image: new Uint8Array([1, 2, 4]), crop: null, oversized: null })).not.toBe(a);
+    expect(digestSearchForm(form({ reference: 'R-2', purpose: 'p'.repeat(12) }, [image]))).not.toBe(a);
+    expect(digestSearchForm(form({ reference: 'R-1', purpose: 'p'.repeat(12) }, [new Uint8Array([1, 2, 4])]))).not.toBe(a);
+  });
+
+  it('digests every face of a multi-face search: another, a changed or a reordered face is another request', () => {
+    const [first, second, third] = [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3])];
+    const fields = { reference: 'R-1', purpose: 'p'.repeat(12) };
+    const photos = (images: Uint8Array[]) => digestSearchForm({ fields, images, crops: [], embeddings: [], modelIds: [], oversized: null });
+    const digests = [photos([first!]), photos([first!, second!]), photos([first!, second!, third!]), photos([first!, third!]), photos([second!, first!])];
+    expect(new Set(digests).size).toBe(digests.length);
+    expect(photos([first!, second!])).toBe(photos([new Uint8Array([1]), new Uint8Array([2])]));
+    // Embeddings past the first are digested too, not only the first (which `fields` holds).
+    const crops = [first!, second!];
+    const byEmbedding = (embeddings: string[]) => digestSearchForm({ fields: { ...fields, embedding: embeddings[0]!, modelId: 'm' }, images: [], crops, embeddings, modelIds: ['m'], oversized: null });
+    expect(byEmbedding(['[1]', '[2]'])).not.toBe(byEmbedding(['[1]', '[3]']));
+  });
+
+  it('derives a different probe-face key for each face of a request, the first face keeping the one-face key', () => {
+    expect(probeFaceKeyFor('client-a', 'k1', 0)).toBe(probeFaceKeyFor('client-a', 'k1'));
+    const keys = [0, 1, 2, 9].map((position) => probeFaceKeyFor('client-a', 'k1', position));
+    expect(new Set(keys).size).toBe(4);
+    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('requires reference, purpose and operator, and reads comma-separated watch-lists', () => {
