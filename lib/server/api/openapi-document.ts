@@ -2,6 +2,9 @@ import 'server-only';
 import { z } from 'zod';
 import { createDocument } from 'zod-openapi';
 import {
+  MAX_API_IMAGE_BYTES,
+  MAX_API_PROBE_FACES,
+  MAX_API_SEARCH_REQUEST_BYTES,
   decisionsRequestSchema,
   decisionsResponseSchema,
   problemSchema,
@@ -75,9 +78,13 @@ export function buildOpenApiDocument() {
       '/api/v1/searches': {
         post: {
           operationId: 'createSearch',
-          summary: 'Search a face against the allowed watch-lists',
+          summary: 'Search a face (or several faces of one person) against the allowed watch-lists',
           description:
             'multipart/form-data with `image` (a photo: the server finds the primary face and applies the quality policy) or `embedding` + `modelId` + `crop`. ' +
+            `Up to ${MAX_API_PROBE_FACES} faces of the same person are searched as one probe: repeat \`image\` (or \`embedding\` with \`crop\`, the n-th with the n-th; \`modelId\` once), ` +
+            'in the order the response’s `probeFaces` keeps. Each gallery person is scored at their best over the faces (`bestProbeFacePosition` says which face), and each ' +
+            'calibrated figure counts the k × N comparisons made. If any face is refused the whole request is, naming it (`faces[1]` is the second) and recording none of them. ' +
+            `The whole body is at most ${MAX_API_SEARCH_REQUEST_BYTES / 1024 / 1024} MiB, each photo at most ${MAX_API_IMAGE_BYTES / 1024 / 1024} MiB. ` +
             'A reference the client’s team has no case for opens one (purpose from the request, legal basis from the client’s registration).',
           security: [{ bearer: [] }],
           requestParams: { header: z.object({ 'idempotency-key': idempotencyKey }) },
@@ -89,9 +96,9 @@ export function buildOpenApiDocument() {
             403: problem('A watch-list this client may not search.'),
             404: problem('A watch-list that no longer exists.'),
             409: problem('The case is closed, or a request with this Idempotency-Key is in progress.'),
-            413: problem('The image (or request) is too large.'),
+            413: problem('An image, a crop or the whole request is too large.'),
             415: problem('The image is not a supported image.'),
-            422: problem('Validation: missing reference/purpose/operator, wrong model, embedding not matching the crop, no face, quality below policy, Idempotency-Key reused.'),
+            422: problem('Validation: missing reference/purpose/operator, more than ten faces, wrong model, embedding not matching the crop, no face, quality below policy, Idempotency-Key reused. A face of several is named in `errors` and `detail` (faces[n]).'),
           },
         },
       },
