@@ -194,6 +194,10 @@ export async function createApiSearch(call: ApiCall, form: SearchForm, idempoten
   const caseId = await findOrOpenCase(call, defineAction, fields);
   if (!caseId.ok) return done(caseId.response, await caseId.response.clone().json());
 
+  // Each face is its own `probe.record_face`, as in the workstation. Every face passed that action's
+  // checks just above, so a refusal here is a change meanwhile (the case closed, the database busy); the
+  // faces already recorded then stay recorded, each with its audit event; after a failure on our side
+  // (5xx, the key let go) a retry with the same Idempotency-Key reuses them rather than recording them again.
   const probeFaceIds: string[] = [];
   for (const [position, submission] of submissions.entries()) {
     const payload: RecordProbeFacePayload = {
