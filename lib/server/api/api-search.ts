@@ -8,11 +8,13 @@ import { getSharedFacePipeline } from '@/lib/server/vision/shared-face-pipeline'
 import { encodeCropPixels } from '@/lib/server/storage/crop-store';
 import { describeRecordedChance } from '@/lib/shared/calibration/false-match-rate';
 import { verifyProbeFace } from '@/lib/server/probes/verify-probe-face';
+import { readSearchPolicy } from '@/lib/server/settings/search-policy';
 import { AppError } from '@/lib/shared/errors';
 import { searchFieldsSchema, MAX_API_IMAGE_BYTES, MAX_API_PROBE_FACES, type ApiProblemCode, type SearchFields } from '@/lib/shared/schemas/api-v1';
 import { recordProbeFaceSchema, toProbeFaceInput, type RecordProbeFacePayload } from '@/lib/shared/schemas/probe';
 import { arcFaceTemplate112 } from '@/lib/vision/align-face';
 import { pickPrimaryFace } from '@/lib/vision/face-pipeline';
+import type { QualityVerdict } from '@/lib/vision/face-quality';
 import { sniffImage } from '@/lib/vision/sniff-image';
 import { VisionError } from '@/lib/vision/vision-error';
 import { problemCodeOf, problemFromActionError, type ApiCall } from './api-call';
@@ -184,9 +186,20 @@ export async function createApiSearch(call: ApiCall, form: SearchForm, idempoten
   // through that action's own validation and verification (in memory: nothing is written), and only
   // a request whose faces all pass records any of them. The action checks each again as it records it.
   if (faceCount > 1) {
+    const verdicts: QualityVerdict[] = [];
     for (const [position, submission] of submissions.entries()) {
-      const failed = await preverifyFace(submission, pipeline);
-      if (failed) return refuse(failed.code, faces.detail(position, failed.message), faces.errors(position, failed.errors));
+      const verified = await preverifyFace(submission, pipeline);
+      if (!verified.ok) return refuse(verified.code, faces.detail(position, verified.message), faces.errors(position, verified.errors));
+      verdicts.push(verified.qualityVerdict);
+    }
+    // Likewise the quality policy, which `search.run` applies (again) once the faces are recorded: a set
+    // of faces is judged by its best face (probeSetVerdict), on the quality the server measured.
+    const policy = await readSearchPolicy(call.prisma);
+    const best = verdicts.reduce((top, verdict) => (QUALITY_RANK[verdict] > QUALITY_RANK[top] ? verdict : top));
+    if (QUALITY_RANK[best] < QUALITY_RANK[policy.minimumQuality] && !fields.qualityOverrideReason) {
+      return refuse('QUALITY_BELOW_POLICY', `The best of these ${faceCount} faces is of quality "${best}", below the policy minimum "${policy.minimumQuality}". Give a reason to search them anyway (qualityOverrideReason).`, {
+        qualityOverrideReason: ['A reason is required to search faces of this quality.'],
+      });
     }
   }
 
@@ -263,6 +276,8 @@ function renameActionFields(fieldErrors: Record<string, string[]>, isImage: bool
   return renamed;
 }
 
+const QUALITY_RANK: Record<QualityVerdict, number> = { poor: 0, usable: 1, good: 2 };
+
 // Verification reads only the face and its crop; the case is not known yet (it may still be opened).
 const CASE_NOT_YET_KNOWN = '00000000-0000-4000-8000-000000000000';
 
@@ -270,7 +285,7 @@ const CASE_NOT_YET_KNOWN = '00000000-0000-4000-8000-000000000000';
  * What `probe.record_face` would refuse this face for, found without recording anything: its input
  * schema and its verification (the crop decoded and re-embedded, the quality claim measured).
  */
-async function preverifyFace(submission: AcceptedSubmission, pipeline: Pipeline): Promise<Extract<Submission, { ok: false }> | null> {
+async function preverifyFace(submission: AcceptedSubmission, pipeline: Pipeline): Promise<Extract<Submission, { ok: false }> | { ok: true; qualityVerdict: QualityVerdict }> {
   const isImage = submission.source === 'image';
   const parsed = recordProbeFaceSchema.safeParse({
     payload: { caseId: CASE_NOT_YET_KNOWN, idempotencyKey: randomUUID(), still: { imageSha256: submission.imageSha256, width: submission.width, height: submission.height, source: 'API' }, face: submission.face },
@@ -288,8 +303,8 @@ async function preverifyFace(submission: AcceptedSubmission, pipeline: Pipeline)
     return asProblem('Some fields need attention.', fieldErrors);
   }
   try {
-    await verifyProbeFace({ input: parsed.data, pipeline });
-    return null;
+    const verification = await verifyProbeFace({ input: parsed.data, pipeline });
+    return { ok: true, qualityVerdict: verification.serverQuality.verdict };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return asProblem(error.message, error.fieldErrors ?? {});

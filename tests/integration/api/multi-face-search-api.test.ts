@@ -59,6 +59,8 @@ afterAll(async () => {
 });
 
 const photo = (person: string, number: number) => new Blob([readFileSync(lfwImage(person, number))], { type: 'image/jpeg' });
+/** A frame out of focus: the server measures it poor (below the default policy minimum, usable). */
+const blurred = async (person: string, number: number) => new Blob([new Uint8Array(await sharp(readFileSync(lfwImage(person, number))).blur(2).jpeg().toBuffer())], { type: 'image/jpeg' });
 
 /** A face as a client that runs the recogniser itself sends it: the aligned crop and its embedding. */
 async function clientFace(person: string, number: number): Promise<{ crop: Blob; embedding: number[]; modelId: string }> {
@@ -209,6 +211,23 @@ describe.skipIf(!hasLfw).each(engines)('POST /api/v1/searches with several faces
     expect(body.detail).toMatch(/^Face 2 of 2 \(faces\[1\]\): The embedding does not match the face crop/);
   });
 
+  it('judges several faces by the best: all below the policy is refused before any is recorded; one clear face carries the blurred one', async (context) => {
+    if (!database) return context.skip();
+    await expectRefusedLeavingNothing([...fieldsFor(nextReference()), ['image', await blurred('Colin_Powell', 3)], ['image', await blurred('Colin_Powell', 4)]], {
+      status: 422,
+      code: 'QUALITY_BELOW_POLICY',
+      errorKey: 'qualityOverrideReason',
+      auditAction: 'api.search.create',
+    });
+    const { response, body } = await post([...fieldsFor(nextReference()), ['image', await blurred('Colin_Powell', 3)], ['image', photo('Colin_Powell', 3)]]);
+    expect(response.status, JSON.stringify(body)).toBe(201);
+    const search = body as unknown as ApiSearch;
+    expect(search.probeFaces[0]!.quality.verdict).toBe('poor');
+    expect(search.probeFaces[1]!.quality.verdict).not.toBe('poor');
+    // The top-level quality is still the first face's, as for one face.
+    expect(body.quality).toEqual(search.probeFaces[0]!.quality);
+  });
+
   it('refuses more than ten faces as VALIDATION before decoding any, recording nothing', async (context) => {
     if (!database) return context.skip();
     const eleven: Part[] = Array.from({ length: 11 }, (_, index) => ['image', photo('Colin_Powell', 3 + (index % 3))]);
@@ -221,6 +240,7 @@ describe.skipIf(!hasLfw).each(engines)('POST /api/v1/searches with several faces
     const key = `multi-${engine.name.length}-${Date.now()}`;
     const reference = nextReference();
     const faces = (third: number): Part[] => [...fieldsFor(reference), ['image', photo('Serena_Williams', 3)], ['image', photo('Serena_Williams', 4)], ['image', photo('Serena_Williams', third)]];
+    const joinsBefore = await countRows(database, 'search_probe_faces');
     const first = await post(faces(5), { 'idempotency-key': key });
     expect(first.response.status, JSON.stringify(first.body)).toBe(201);
     expect((first.body as unknown as ApiSearch).probeFaceCount).toBe(3);
@@ -235,7 +255,7 @@ describe.skipIf(!hasLfw).each(engines)('POST /api/v1/searches with several faces
     const changed = await post(faces(6), { 'idempotency-key': key });
     expect(changed.response.status).toBe(422);
     expect(changed.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    expect(await countRows(database, 'search_probe_faces')).toBe(6);
+    expect(await countRows(database, 'search_probe_faces')).toBe(joinsBefore + 3);
   });
 
   it('still searches one photo exactly as before: one face, every candidate scored by it', async (context) => {
