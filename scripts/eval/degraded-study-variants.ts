@@ -153,7 +153,73 @@ function applyLumaMap(image: RgbImage, grey: Float32Array, map: Float64Array): R
   return { width: image.width, height: image.height, channels: 3, data: out };
 }
 
-export const CROP_FILTERS = { gauss3: gaussian3, median3, bilateral5, histeq: equaliseHistogram, gamma: normaliseGamma } as const;
+/** Per-channel median over a (2r+1)² window (round four: the 5×5 one). */
+export function medianOf(image: RgbImage, radius: number): RgbImage {
+  const { width, height, data } = image;
+  const out = new Uint8Array(data.length);
+  const side = 2 * radius + 1;
+  const window = new Array<number>(side * side);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        let k = 0;
+        for (let dy = -radius; dy <= radius; dy++) {
+          const yy = Math.min(height - 1, Math.max(0, y + dy));
+          for (let dx = -radius; dx <= radius; dx++) window[k++] = data[(yy * width + Math.min(width - 1, Math.max(0, x + dx))) * 3 + c]!;
+        }
+        window.sort((p, q) => p - q);
+        out[(y * width + x) * 3 + c] = window[(window.length - 1) / 2]!;
+      }
+    }
+  }
+  return { width, height, channels: 3, data: out };
+}
+
+/** Halve by 2×2 means and enlarge back bilinearly: a low-pass that keeps nothing finer than 56 px across the crop. */
+export function resampleHalf(image: RgbImage): RgbImage {
+  const { width, height, data } = image;
+  const w = width >> 1;
+  const h = height >> 1;
+  const small = new Float32Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) {
+    const at = (yy: number, xx: number) => data[(yy * width + xx) * 3 + c]!;
+    small[(y * w + x) * 3 + c] = (at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) + at(2 * y + 1, 2 * x + 1)) / 4;
+  }
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(h - 1, Math.max(0, (y + 0.5) / 2 - 0.5));
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(h - 1, y0 + 1);
+    const fy = sy - y0;
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(w - 1, Math.max(0, (x + 0.5) / 2 - 0.5));
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(w - 1, x0 + 1);
+      const fx = sx - x0;
+      for (let c = 0; c < 3; c++) {
+        const v = (1 - fy) * ((1 - fx) * small[(y0 * w + x0) * 3 + c]! + fx * small[(y0 * w + x1) * 3 + c]!) + fy * ((1 - fx) * small[(y1 * w + x0) * 3 + c]! + fx * small[(y1 * w + x1) * 3 + c]!);
+        out[(y * width + x) * 3 + c] = Math.round(v);
+      }
+    }
+  }
+  return { width, height, channels: 3, data: out };
+}
+
+export const CROP_FILTERS = {
+  gauss3: gaussian3,
+  median3,
+  bilateral5,
+  histeq: equaliseHistogram,
+  gamma: normaliseGamma,
+  // Round four: stronger and combined denoising.
+  'median3x2': (image: RgbImage) => median3(median3(image)),
+  median5: (image: RgbImage) => medianOf(image, 2),
+  'bilateral5-r30': (image: RgbImage) => bilateral5(image, 30),
+  'bilateral5-r45': (image: RgbImage) => bilateral5(image, 45),
+  'median3+bilateral5': (image: RgbImage) => bilateral5(median3(image)),
+  'resample-half': resampleHalf,
+} as const satisfies Record<string, (image: RgbImage) => RgbImage>;
+export type CropFilterName = keyof typeof CROP_FILTERS;
 
 /** Five points expressed relative to the detector box (x, y in box widths / heights), for box-only alignment. */
 export function pointsInBox(points: FivePoints, box: { x: number; y: number; width: number; height: number }): number[] {

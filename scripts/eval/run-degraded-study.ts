@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
-import type { FivePoints } from '@/lib/vision/face-models';
+import type { FivePoints, LandmarkAveraging } from '@/lib/vision/face-models';
 import type { FacePipeline } from '@/lib/vision/face-pipeline';
 import type { RgbImage } from '@/lib/vision/pixel-image';
 import { isGreyscaleCrop, toGreyscaleRgb } from '@/lib/vision/template-variants';
 import { alignFace } from '@/lib/vision/align-face';
 import { squareAround } from '@/lib/vision/landmark-locator';
-import { CROP_FILTERS, CROP_HYPOTHESES, perturbCrop, pointsFromBox, pointsInBox } from './degraded-study-variants';
+import { CROP_FILTERS, type CropFilterName, CROP_HYPOTHESES, perturbCrop, pointsFromBox, pointsInBox } from './degraded-study-variants';
 import { embedImageFile } from './embed-image-file';
 import { seededRandom } from './degrade-image';
 import { fuseEmbeddings, fuseScores } from '@/lib/vision/fuse-probe-faces';
@@ -27,9 +27,13 @@ import { readLabelledCsv } from '../support/read-csv';
 
 // Each variant costs two recogniser passes per gallery image; on a shared 2-core machine the study keeps
 // to the four whose effect is worth knowing first (JPEG and grey+X variants are in variantOf for later).
-const GALLERY_VARIANTS = ['original', 'grey', 'blur', 'low-resolution', 'tta'] as const;
+const GALLERY_VARIANTS = ['original', 'grey', 'blur', 'low-resolution', 'tta', 'lm-mirror', 'lm-mirror+scale'] as const;
 const DEFAULT_GALLERY_VARIANTS: GalleryVariant[] = ['original', 'grey', 'blur', 'low-resolution'];
-type KnownVariant = Exclude<GalleryVariant, 'tta'> | 'jpeg' | 'grey+low-resolution' | 'grey+jpeg';
+type KnownVariant = Exclude<GalleryVariant, 'tta' | LandmarkVariant> | 'jpeg' | 'grey+low-resolution' | 'grey+jpeg';
+/** Third round: templates aligned from landmarks averaged over several looks (mirror, framings). */
+const LANDMARK_VARIANTS = { 'lm-mirror': 'mirror', 'lm-mirror+scale': 'mirror+scale' } as const satisfies Record<string, LandmarkAveraging>;
+type LandmarkVariant = keyof typeof LANDMARK_VARIANTS;
+const isLandmarkVariant = (v: string): v is LandmarkVariant => v in LANDMARK_VARIANTS;
 type GalleryVariant = (typeof GALLERY_VARIANTS)[number];
 /** Gallery-side test-time augmentation (second round): the original crop and four crop-space hypotheses, averaged. */
 const GALLERY_TTA_HYPOTHESES = ['s0.94', 's1.06', 'r+5', 'r-5'] as const;
@@ -62,7 +66,11 @@ export async function variantOf(aligned: RgbImage, variant: KnownVariant): Promi
   }
 }
 
-type CachedGallery = { subject: string; vectors: Partial<Record<GalleryVariant, number[]>> };
+/** Round four: a gallery template embedded from the filtered crop, `filter:<name>`. */
+type FilterVariant = `filter:${CropFilterName}`;
+const isFilterVariant = (v: string): v is FilterVariant => v.startsWith('filter:') && v.slice(7) in CROP_FILTERS;
+const filterOf = (v: FilterVariant) => v.slice(7) as CropFilterName;
+type CachedGallery = { subject: string; vectors: Partial<Record<GalleryVariant | FilterVariant, number[]>> };
 type CachedProbe = {
   subject: string;
   condition: string;
@@ -90,8 +98,12 @@ type Cache = {
 };
 
 type BuildOptions = {
-  galleryVariants: GalleryVariant[];
+  galleryVariants: (GalleryVariant | FilterVariant)[];
+  /** Round four: the probe crop filters to embed (each one more rendering per probe). */
+  cropFilters: CropFilterName[];
   isProbeVariants: boolean;
+  /** Third round: landmark averaging (mirror, framings) and the two best second-round filters, nothing else. */
+  isLandmarkVariants: boolean;
   isReframed: boolean;
   /** Build only the gallery or only the probes (two processes on two cores); merged with --cache A,B. */
   part: 'all' | 'gallery' | 'probes';
@@ -142,6 +154,14 @@ async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv:
     const t1 = performance.now();
     for (const variant of options.galleryVariants) {
       if (variant === 'original' || variant === 'tta') continue;
+      if (isFilterVariant(variant)) {
+        vectors[variant] = [...(await pipeline.embedAlignedFace(CROP_FILTERS[filterOf(variant)](result.analysis.aligned), points5))];
+        continue;
+      }
+      if (isLandmarkVariant(variant)) {
+        vectors[variant] = [...(await embedWithAveragedLandmarks(pipeline, row.path, result.analysis.box, LANDMARK_VARIANTS[variant]))];
+        continue;
+      }
       const image = await variantOf(result.analysis.aligned, variant);
       vectors[variant] = [...(await pipeline.embedAlignedFace(image, points5))];
     }
@@ -201,6 +221,27 @@ async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv:
       }
       await time('box-only', () => alignAndEmbed(pointsFromBox(meanBoxPoints, analysis.box)));
     }
+    if (options.isLandmarkVariants && analysis) {
+      variants ??= {};
+      const time = async (name: string, make: () => Promise<Float32Array>) => {
+        const t = performance.now();
+        variants![name] = [...(await make())];
+        msPerVariant[name] = (msPerVariant[name] ?? 0) + performance.now() - t;
+      };
+      const points5 = analysis.landmarks.points5 as FivePoints;
+      for (const f of ['median3', 'bilateral5'] as const) await time(`filter:${f}`, () => pipeline.embedAlignedFace(CROP_FILTERS[f](analysis.aligned), points5));
+      for (const [name, averaging] of Object.entries(LANDMARK_VARIANTS)) await time(name, () => embedWithAveragedLandmarks(pipeline, row.path, analysis.box, averaging));
+      await time('lm-mirror+scale+median3', () => embedWithAveragedLandmarks(pipeline, row.path, analysis.box, 'mirror+scale', CROP_FILTERS.median3));
+    }
+    if (options.cropFilters.length > 0 && analysis) {
+      variants ??= {};
+      const points5 = analysis.landmarks.points5 as FivePoints;
+      for (const f of options.cropFilters) {
+        const t = performance.now();
+        variants[`filter:${f}`] = [...(await pipeline.embedAlignedFace(CROP_FILTERS[f](analysis.aligned), points5))];
+        msPerVariant[`filter:${f}`] = (msPerVariant[`filter:${f}`] ?? 0) + performance.now() - t;
+      }
+    }
     probes.push({
       subject: row.subject,
       condition: row.condition ?? 'all',
@@ -234,13 +275,25 @@ async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv:
   }
 }
 
+/** Re-locates the landmarks in the detector's box with several looks averaged, aligns from the frame and embeds. */
+async function embedWithAveragedLandmarks(pipeline: FacePipeline, path: string, box: FaceAnalysisBox, averaging: LandmarkAveraging, filter?: (crop: RgbImage) => RgbImage): Promise<Float32Array> {
+  const { decodeImageFile } = await import('@/lib/server/vision/decode-image-file');
+  const { image } = await decodeImageFile(new Uint8Array(await readFile(path)));
+  const { points5 } = await pipeline.locateLandmarks(image, box, { averaging });
+  const aligned = alignFace(image, points5).image;
+  return pipeline.embedAlignedFace(filter ? filter(aligned) : aligned, points5);
+}
+type FaceAnalysisBox = { x: number; y: number; width: number; height: number };
+
 function dot(a: readonly number[] | Float32Array, b: readonly number[] | Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
 
-type Strategy = { name: string; describe: string; probeVector(p: CachedProbe): number[] | null; templates(p: CachedProbe): GalleryVariant[] };
+type TemplateName = GalleryVariant | FilterVariant;
+/** `needs`: probe renderings the strategy reads; it is left out of a cache that has none of them. */
+type Strategy = { name: string; describe: string; probeVector(p: CachedProbe): number[] | null; templates(p: CachedProbe): TemplateName[]; needs?: string[] };
 
 const COLOUR_AUGMENTED: GalleryVariant[] = ['original', 'blur', 'low-resolution'];
 const GREY_AUGMENTED: GalleryVariant[] = ['grey', 'original'];
@@ -287,7 +340,7 @@ const isWeak = (p: CachedProbe) => isSoft(p) || isDark(p) || isSmall(p);
 const TTA4 = ['baseline', 'tta:s0.94', 'tta:s1.06', 'tta:r+5', 'tta:r-5'];
 
 function secondRoundStrategies(): Strategy[] {
-  const original = (): GalleryVariant[] => ['original'];
+  const original = (): TemplateName[] => ['original'];
   const probe = (name: string, describe: string, pick: (p: CachedProbe) => number[] | null, templates = original): Strategy => ({ name, describe, probeVector: pick, templates });
   const list: Strategy[] = [
     probe('tta-scale', 'mean of the crop and its ±6 % rescalings', (p) => meanOf(p, ['baseline', 'tta:s0.94', 'tta:s1.06'])),
@@ -313,6 +366,23 @@ function secondRoundStrategies(): Strategy[] {
     list.push(probe(`filter-${f}`, `${f} on every crop`, (p) => meanOf(p, [`filter:${f}`])));
     list.push(probe(`filter-${f}-if-dark`, `${f} when brightness < 60`, (p) => (isDark(p) ? meanOf(p, [`filter:${f}`]) : p.vector)));
     list.push(probe(`filter-${f}+crop`, `mean of the ${f} crop and the crop`, (p) => meanOf(p, ['baseline', `filter:${f}`])));
+  }
+  // Third round: landmark averaging, on the probe only and on both sides (gallery re-aligned the same way).
+  for (const v of Object.keys(LANDMARK_VARIANTS) as LandmarkVariant[]) {
+    list.push(probe(`${v} (probe)`, `probe aligned from landmarks averaged over ${LANDMARK_VARIANTS[v]}`, (p) => meanOf(p, [v])));
+    list.push(probe(`${v} (both)`, `probe and gallery aligned from landmarks averaged over ${LANDMARK_VARIANTS[v]}`, (p) => meanOf(p, [v]), () => [v]));
+  }
+  list.push(probe('lm-mirror+scale+median3 (both)', 'lm-mirror+scale on both sides, median3 on the probe crop', (p) => meanOf(p, ['lm-mirror+scale+median3']), () => ['lm-mirror+scale']));
+  list.push(probe('lm-mirror+scale+median3 (probe)', 'lm-mirror+scale and median3 on the probe only', (p) => meanOf(p, ['lm-mirror+scale+median3'])));
+  // Round four: every filter on the probe alone, on both sides (gallery crops filtered alike), and only for
+  // probes the quality policy does not call good.
+  for (const f of Object.keys(CROP_FILTERS) as CropFilterName[]) {
+    const v = `filter:${f}` as const;
+    const needs = [v];
+    list.push({ name: `r4 ${f} (probe)`, describe: `${f} on the probe crop`, probeVector: (p) => meanOf(p, [v]), templates: original, needs });
+    list.push({ name: `r4 ${f} (both)`, describe: `${f} on probe and gallery crops`, probeVector: (p) => meanOf(p, [v]), templates: () => [v], needs });
+    list.push({ name: `r4 ${f} if not good (probe)`, describe: `${f} on probe crops whose verdict is not good`, probeVector: (p) => (isDegraded(p) ? meanOf(p, [v]) : p.vector), templates: original, needs });
+    list.push({ name: `r4 ${f} if not good (both)`, describe: `${f} on gallery crops, and on probe crops whose verdict is not good`, probeVector: (p) => (isDegraded(p) ? meanOf(p, [v]) : p.vector), templates: () => [v], needs });
   }
   list.push(probe('all-crop-means', 'tta-4 + every filter + landmark framings, averaged', (p) => meanOf(p, [...TTA4, 'filter:gauss3', 'filter:median3', 'filter:bilateral5', 'filter:histeq', 'filter:gamma', 'lm:tight', 'lm:loose'])));
   return list;
@@ -431,6 +501,15 @@ function summaryTable(rows: Record<string, unknown>[], strategies: Strategy[]): 
   return lines.join('\n');
 }
 
+function parseCropFilters(value: string | undefined): CropFilterName[] {
+  if (!value) return [];
+  return value.split(',').map((name) => {
+    const trimmed = name.trim();
+    if (!(trimmed in CROP_FILTERS)) throw new Error(`--crop-filters: unknown filter "${trimmed}" (known: ${Object.keys(CROP_FILTERS).join(', ')})`);
+    return trimmed as CropFilterName;
+  });
+}
+
 function parsePart(value: string | undefined): BuildOptions['part'] {
   if (value === undefined || value === 'all' || value === 'gallery' || value === 'probes') return value ?? 'all';
   throw new Error(`--part: "${value}" is not all, gallery or probes`);
@@ -458,7 +537,7 @@ function mergeCaches(caches: Cache[]): Cache {
 }
 
 export const DEGRADED_STUDY_USAGE =
-  'usage: npm run eval -- degraded-study --cache FILE[,FILE…] [--gallery G.csv --probes P.csv] [--mated 100] [--non-mated 100] [--threads 1] [--gallery-variants original,grey,blur,low-resolution,tta] [--probe-variants] [--no-reframe] [--part all|gallery|probes] [--honesty STRATEGY,...] [--json]';
+  'usage: npm run eval -- degraded-study --cache FILE[,FILE…] [--gallery G.csv --probes P.csv] [--mated 100] [--non-mated 100] [--threads 1] [--gallery-variants original,grey,blur,low-resolution,tta,lm-mirror,lm-mirror+scale,filter:NAME] [--probe-variants] [--landmark-variants] [--crop-filters median3,bilateral5,…] [--no-reframe] [--part all|gallery|probes] [--honesty STRATEGY,...] [--json]';
 
 export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
   const args = parseCommandLine(argv, {
@@ -473,6 +552,8 @@ export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
       threads: { type: 'string' },
       'gallery-variants': { type: 'string' },
       'probe-variants': { type: 'boolean', default: false },
+      'landmark-variants': { type: 'boolean', default: false },
+      'crop-filters': { type: 'string' },
       'no-reframe': { type: 'boolean', default: false },
       part: { type: 'string' },
       honesty: { type: 'string' },
@@ -488,10 +569,12 @@ export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
     const pipeline = await loadFacePipeline({ intraOpThreads: args.integer('threads', { min: 1, fallback: 1 }) });
     const requested = args.values['gallery-variants'];
     const galleryVariants = requested ? requested.split(',').map((v) => v.trim()) : DEFAULT_GALLERY_VARIANTS;
-    for (const v of galleryVariants) if (!(GALLERY_VARIANTS as readonly string[]).includes(v)) throw new Error(`--gallery-variants: unknown variant "${v}" (known: ${GALLERY_VARIANTS.join(', ')})`);
+    for (const v of galleryVariants) if (!(GALLERY_VARIANTS as readonly string[]).includes(v) && !isFilterVariant(v)) throw new Error(`--gallery-variants: unknown variant "${v}" (known: ${GALLERY_VARIANTS.join(', ')})`);
     cache = await buildCache(pipeline, args.required('gallery'), args.required('probes'), args.integer('mated', { min: 1, fallback: 100 }), args.integer('non-mated', { min: 0, fallback: 100 }), {
-      galleryVariants: galleryVariants as GalleryVariant[],
+      galleryVariants: galleryVariants as (GalleryVariant | FilterVariant)[],
       isProbeVariants: args.values['probe-variants'] === true,
+      isLandmarkVariants: args.values['landmark-variants'] === true,
+      cropFilters: parseCropFilters(args.values['crop-filters']),
       isReframed: args.values['no-reframe'] !== true,
       part: parsePart(args.values.part),
       checkpoint: (partial) => writeFile(cacheFile, JSON.stringify(partial)),
@@ -502,12 +585,13 @@ export async function runDegradedStudy(argv: readonly string[]): Promise<void> {
   const conditions = [...new Set(cache.probes.map((p) => p.condition))];
   const rows: Record<string, unknown>[] = [];
   // A strategy runs only when the cache holds what it needs (gallery templates, probe renderings).
-  const hasTemplates = (variants: GalleryVariant[]) => variants.every((v) => cache.gallery.every((g) => g.vectors[v]));
+  const hasTemplates = (variants: TemplateName[]) => variants.every((v) => cache.gallery.every((g) => g.vectors[v]));
   const hasProbeVariants = cache.probes.some((p) => p.variants);
   const strategies = STRATEGIES.filter((st) => {
     const sample = cache.probes.find((p) => p.vector)!;
     if (!hasTemplates(st.templates(sample)) || !hasTemplates(st.templates({ ...sample, isGrey: true }))) return false;
     if (st.name === 'grey-gallery+reframed') return cache.probes.some((p) => p.reframed);
+    if (st.needs) return st.needs.every((name) => cache.probes.some((p) => p.variants?.[name]));
     return STRATEGIES.indexOf(st) < 7 || hasProbeVariants || st.name === 'gallery-tta';
   });
   for (const strategy of strategies) {
