@@ -211,7 +211,7 @@ export function selectCurrentCandidateId(state: BenchState): string | null {
 
 /**
  * The probe face compared with a candidate: the reviewer's choice for it, else the face that gave the
- * candidate its score, else the primary face (a search of one face, or one recorded before multi-face
+ * candidate its score (not told to a blind reviewer), else the primary face (a search of one face, or one recorded before multi-face
  * probes).
  */
 export function selectShownProbeFaceId(view: Pick<BenchView, 'probeFaces'>, state: Pick<BenchState, 'probeFaceChoice'>, candidate: Pick<BenchCandidate, 'id' | 'bestProbeFaceId'>): string | null {

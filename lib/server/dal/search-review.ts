@@ -237,7 +237,8 @@ export async function findSearchReviewForActor(
       return {
         id: candidate.id,
         position: index + 1,
-        bestProbeFaceId: candidate.bestProbeFaceId,
+        // Which probe face scored best for a candidate is a hint from the scores: withheld while the viewer works blind.
+        bestProbeFaceId: isRevealed ? candidate.bestProbeFaceId : null,
         face: { cropUrl: `/api/crops/candidate/${candidate.id}`, landmarks: options.withLandmarks ? await landmarksOfCrop(candidate.enrolledFace.cropKey) : null },
         revealed: isRevealed ? identityOf(search, candidate) : null,
         committed: isCommitted && viewer !== 'observer' ? (myHistory.get(candidate.id) ?? []).map(toDecisionView) : [],

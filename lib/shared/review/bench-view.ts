@@ -42,7 +42,8 @@ export type BenchCandidate = {
   id: string;
   /**
    * The probe face that gave this candidate its score (max fusion over the faces), shown beside it by
-   * default. Not an identity or a score: which of the investigator's own faces is closest.
+   * default. Not an identity or a score: which of the investigator's own faces is closest. Null while the
+   * viewer works blind (it still comes from the scores), so the bench then opens on probe face 1.
    */
   bestProbeFaceId: string | null;
   /** 1-based position in the order shown to this reviewer (rank order for the first review, shuffled for the second) */

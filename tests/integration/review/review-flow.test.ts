@@ -102,6 +102,8 @@ describe('first review, blind second review, confirmation and disclosure', () =>
     const payload = JSON.stringify(blind.view);
     expect(payload).not.toMatch(/Secret Name|FLOW\/1-S|nose bridge|possible_match|inconclusive|rawScore|falseMatchRate|expectedFpir|"rank"|enrolled/);
     expect(blind.view.candidates.every((candidate) => candidate.revealed === null && candidate.committed.length === 0)).toBe(true);
+    // Which probe face scored best is a hint from the scores: a blind reviewer is not told it.
+    expect(blind.view.candidates.map((candidate) => candidate.bestProbeFaceId)).toEqual(blind.view.candidates.map(() => null));
     expect(new Set(blind.view.candidates.map((candidate) => candidate.id))).toEqual(new Set([c1, c2, c3]));
     // The search page itself sends them to the blind page rather than showing the results.
     expect(await findSearchReviewForActor(world.actors.teammate, s.searchId, {}, database.prisma)).toEqual({ kind: 'second_review', searchId: s.searchId });

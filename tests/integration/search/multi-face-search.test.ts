@@ -181,7 +181,11 @@ describe.each(engines)('a search of several faces of one person ($name)', (engin
     expect(page.view.probeFaces.map((face) => [face.id, face.label, face.cropUrl])).toEqual(faceIds.map((id, position) => [id, `Probe face ${position + 1}`, `/api/crops/probe/${id}`]));
     const candidates = await database.prisma.candidate.findMany({ where: { searchId: fusedSearchId }, select: { id: true, bestProbeFaceId: true } });
     const best = new Map(candidates.map((candidate) => [candidate.id, candidate.bestProbeFaceId]));
-    for (const candidate of page.view.candidates) expect(candidate.bestProbeFaceId).toBe(best.get(candidate.id));
+    // The first review is blind by default: which face scored best is a hint from the scores, so it is withheld
+    // until the names are revealed (the stored value is what the search recorded).
+    for (const candidate of page.view.candidates) expect(candidate.bestProbeFaceId).toBe(candidate.revealed === null ? null : best.get(candidate.id));
+    expect(page.view.candidates.some((candidate) => candidate.revealed === null)).toBe(true);
+    expect(new Set(best.values())).toEqual(new Set(faceIds));
     // The view is audited with every face shown.
     const viewed = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'search.view' }, orderBy: { sequence: 'desc' } });
     expect(viewed.targetId).toBe(fusedSearchId);
