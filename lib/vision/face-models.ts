@@ -29,14 +29,9 @@ export type FaceLandmarks = { points68: Point[]; points5: FivePoints };
 /** Left eye, right eye (as seen in the image), nose tip, left and right mouth corners. */
 export type FivePoints = [Point, Point, Point, Point, Point];
 
-/** How many looks the landmark net takes at a face before its points are averaged. */
-export type LandmarkAveraging = 'single' | 'mirror' | 'mirror+scale';
-
-export type LocateOptions = { isManualBox?: boolean; averaging?: LandmarkAveraging };
-
 export interface LandmarkLocator {
   readonly modelId: string;
-  locate(image: PixelImage, box: Box, options?: LocateOptions): Promise<FaceLandmarks>;
+  locate(image: PixelImage, box: Box, options?: { isManualBox?: boolean }): Promise<FaceLandmarks>;
 }
 
 export interface FaceRecognizer {

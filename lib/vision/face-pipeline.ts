@@ -1,5 +1,5 @@
 import { alignFace } from './align-face';
-import type { DetectedFace, DetectOptions, FaceDetector, FaceLandmarks, FaceRecognizer, FivePoints, LandmarkLocator, LocateOptions } from './face-models';
+import type { DetectedFace, DetectOptions, FaceDetector, FaceLandmarks, FaceRecognizer, FivePoints, LandmarkLocator } from './face-models';
 import { assessQuality, defaultQualityPolicy, measureQuality, type QualityPolicy, type QualityReport, varianceOfLaplacian } from './face-quality';
 import { type Box, clipBox } from './geometry';
 import { assertPixelImage, measureLevels, type PixelImage, type RgbImage, stretchLevels, toGrey, unsharpMask } from './pixel-image';
@@ -30,7 +30,7 @@ export type FacePipeline = {
   /** Embeds a crop already aligned to the template, exactly as `analyseFace` does after aligning. */
   embedAlignedFace(aligned: RgbImage, points5: FivePoints): Promise<Float32Array>;
   /** The landmark model on its own, for a face whose framing is known (e.g. an aligned crop). */
-  locateLandmarks(image: PixelImage, box: Box, options?: LocateOptions): Promise<FaceLandmarks>;
+  locateLandmarks(image: PixelImage, box: Box, options?: { isManualBox?: boolean }): Promise<FaceLandmarks>;
 };
 
 export type AnalyseOptions = {

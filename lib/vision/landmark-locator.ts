@@ -1,4 +1,4 @@
-import type { FaceLandmarks, FivePoints, LandmarkAveraging, LandmarkLocator, LocateOptions } from './face-models';
+import type { FaceLandmarks, FivePoints, LandmarkLocator } from './face-models';
 import type { Box, Point } from './geometry';
 import { requireOutput, runSingleInput, type ModelSession } from './model-session';
 import { cropAndResize, type PixelImage, toGrey } from './pixel-image';
@@ -53,53 +53,23 @@ export function detectorBoxFromPoints(points: readonly Point[]): Box {
   return { x: cx - (0.94 * w) / 2, y: cy - (1.385 * h) / 2, width: 0.94 * w, height: 1.385 * h };
 }
 
-/**
- * Where each iBUG 68 point goes when the face is mirrored left to right: the jaw, brows, nostrils, eyes and
- * mouth swap sides; the nose bridge and the mouth's centre line stay.
- */
-const MIRRORED_68: readonly number[] = (() => {
-  const map = Array.from({ length: 68 }, (_, i) => i);
-  const swap = (a: number, b: number) => {
-    map[a] = b;
-    map[b] = a;
-  };
-  for (let i = 0; i < 8; i++) swap(i, 16 - i);
-  for (let i = 0; i < 5; i++) swap(17 + i, 26 - i);
-  swap(31, 35);
-  swap(32, 34);
-  [[36, 45], [37, 44], [38, 43], [39, 42], [40, 47], [41, 46], [48, 54], [49, 53], [50, 52], [55, 59], [56, 58], [60, 64], [61, 63], [65, 67]].forEach(([a, b]) => swap(a!, b!));
-  return map;
-})();
-
 export function createLandmarkLocator(session: ModelSession, config: LandmarkConfig): LandmarkLocator {
   const size = config.inputSize;
-  async function locateOnce(image: PixelImage, crop: Box, isMirrored = false): Promise<Point[]> {
+  async function locateOnce(image: PixelImage, crop: Box): Promise<Point[]> {
     const patch = cropAndResize(image, crop, size, size, 0);
     const grey = toGrey(patch);
-    if (isMirrored) for (let y = 0; y < size; y++) grey.subarray(y * size, (y + 1) * size).reverse();
     for (let i = 0; i < grey.length; i++) grey[i] = (grey[i]! - config.mean) / config.scale;
     const out = requireOutput(await runSingleInput(session, grey, [1, 1, size, size]), config.outputName).data;
-    const points: Point[] = new Array(68);
+    const points: Point[] = [];
     for (let i = 0; i < 68; i++) {
-      const x = isMirrored ? 1 - out[i * 2]! : out[i * 2]!;
-      points[isMirrored ? MIRRORED_68[i]! : i] = { x: crop.x + x * crop.width, y: crop.y + out[i * 2 + 1]! * crop.height };
+      points.push({ x: crop.x + out[i * 2]! * crop.width, y: crop.y + out[i * 2 + 1]! * crop.height });
     }
     return points;
   }
-  async function locateAveraged(image: PixelImage, box: Box, averaging: LandmarkAveraging): Promise<Point[]> {
-    if (averaging === 'single') return locateOnce(image, squareAround(box));
-    const framings = averaging === 'mirror' ? [1] : [1, 0.93, 1.07];
-    const looks: Point[][] = [];
-    for (const grow of framings) for (const isMirrored of [false, true]) looks.push(await locateOnce(image, squareAround(box, grow), isMirrored));
-    return looks[0]!.map((_, i) => ({
-      x: looks.reduce((sum, look) => sum + look[i]!.x, 0) / looks.length,
-      y: looks.reduce((sum, look) => sum + look[i]!.y, 0) / looks.length,
-    }));
-  }
   return {
     modelId: config.modelId,
-    async locate(image: PixelImage, box: Box, options: LocateOptions = {}): Promise<FaceLandmarks> {
-      let points68 = await locateAveraged(image, box, options.averaging ?? 'single');
+    async locate(image: PixelImage, box: Box, options: { isManualBox?: boolean } = {}): Promise<FaceLandmarks> {
+      let points68 = await locateOnce(image, squareAround(box));
       if (options.isManualBox) {
         // Two refinement passes re-frame the crop the way the detector would have, so a loose or tight
         // hand-drawn box gives the same landmarks as a detected one.

@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
-import type { FivePoints, LandmarkAveraging } from '@/lib/vision/face-models';
+import type { FivePoints } from '@/lib/vision/face-models';
 import type { FacePipeline } from '@/lib/vision/face-pipeline';
 import type { RgbImage } from '@/lib/vision/pixel-image';
 import { isGreyscaleCrop, toGreyscaleRgb } from '@/lib/vision/template-variants';
 import { alignFace } from '@/lib/vision/align-face';
 import { squareAround } from '@/lib/vision/landmark-locator';
-import { CROP_FILTERS, type CropFilterName, CROP_HYPOTHESES, perturbCrop, pointsFromBox, pointsInBox } from './degraded-study-variants';
+import { CROP_FILTERS, type CropFilterName, CROP_HYPOTHESES, type LandmarkAveraging, locateAveragedLandmarks, perturbCrop, pointsFromBox, pointsInBox } from './degraded-study-variants';
 import { embedImageFile } from './embed-image-file';
 import { seededRandom } from './degrade-image';
 import { fuseEmbeddings, fuseScores } from '@/lib/vision/fuse-probe-faces';
@@ -279,7 +279,7 @@ async function buildCache(pipeline: FacePipeline, galleryCsv: string, probesCsv:
 async function embedWithAveragedLandmarks(pipeline: FacePipeline, path: string, box: FaceAnalysisBox, averaging: LandmarkAveraging, filter?: (crop: RgbImage) => RgbImage): Promise<Float32Array> {
   const { decodeImageFile } = await import('@/lib/server/vision/decode-image-file');
   const { image } = await decodeImageFile(new Uint8Array(await readFile(path)));
-  const { points5 } = await pipeline.locateLandmarks(image, box, { averaging });
+  const points5 = await locateAveragedLandmarks(pipeline, image, box, averaging);
   const aligned = alignFace(image, points5).image;
   return pipeline.embedAlignedFace(filter ? filter(aligned) : aligned, points5);
 }
