@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   cropAndResize,
   downscaleByBlocks,
+  medianFilter3,
   type PixelImage,
+  type RgbImage,
   toGrey,
   toPlanarTensor,
   toRgb,
@@ -58,5 +60,51 @@ describe('pixel images', () => {
     const t = toPlanarTensor(rgb, { mean: [127.5, 127.5, 127.5], std: [128, 128, 128], channelOrder: 'bgr' });
     expect(t[0]).toBeCloseTo((50 - 127.5) / 128, 6);
     expect(t[2]).toBeCloseTo((200 - 127.5) / 128, 6);
+  });
+});
+
+describe('medianFilter3', () => {
+  // The obvious definition: sort each clamped 3×3 window of each channel and take the middle value.
+  function referenceMedian(image: RgbImage): Uint8Array {
+    const { width, height, data } = image;
+    const out = new Uint8Array(data.length);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++)
+        for (let c = 0; c < 3; c++) {
+          const window: number[] = [];
+          for (let dy = -1; dy <= 1; dy++)
+            for (let dx = -1; dx <= 1; dx++) {
+              const yy = Math.min(height - 1, Math.max(0, y + dy));
+              const xx = Math.min(width - 1, Math.max(0, x + dx));
+              window.push(data[(yy * width + xx) * 3 + c]!);
+            }
+          out[(y * width + x) * 3 + c] = window.sort((a, b) => a - b)[4]!;
+        }
+    return out;
+  }
+  function noise(width: number, height: number, seed: number): RgbImage {
+    let state = seed;
+    const data = new Uint8Array(width * height * 3).map(() => (state = (state * 1103515245 + 12345) % 2147483648) % 256);
+    return { width, height, channels: 3, data };
+  }
+
+  it.each([
+    [112, 112],
+    [7, 3],
+    [1, 1],
+    [2, 5],
+  ])('gives the sorted-window median everywhere, edges included (%i×%i)', (width, height) => {
+    const image = noise(width, height, width * 31 + height);
+    expect(Array.from(medianFilter3(image).data)).toEqual(Array.from(referenceMedian(image)));
+  });
+
+  it('removes an isolated speck and keeps a flat image and a clean edge exactly', () => {
+    const flat: RgbImage = { width: 6, height: 6, channels: 3, data: new Uint8Array(108).fill(90) };
+    expect(medianFilter3(flat).data).toEqual(flat.data);
+    const speck = { ...flat, data: flat.data.slice() };
+    speck.data.set([255, 0, 255], (2 * 6 + 3) * 3);
+    expect(medianFilter3(speck).data).toEqual(flat.data);
+    const edge: RgbImage = { width: 6, height: 6, channels: 3, data: new Uint8Array(108).map((_, i) => (Math.floor(i / 3) % 6 < 3 ? 20 : 200)) };
+    expect(medianFilter3(edge).data).toEqual(edge.data);
   });
 });
