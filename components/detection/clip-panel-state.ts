@@ -1,4 +1,5 @@
 import type { ActionError } from '@/lib/shared/errors';
+import type { SearchMode } from '@/lib/shared/schemas/search';
 import { formatClipTime } from '@/lib/shared/clip-frame-label';
 import { cosineSimilarity, rankTrackFrames, trackFaces } from '@/lib/vision/track-faces';
 import type { AnalyseResult } from '@/lib/vision/worker-protocol';
@@ -66,6 +67,7 @@ export type ClipPanelState = {
   problem: string | null;
   actionError: ActionError | null;
   chosenWatchlistIds: string[];
+  mode: SearchMode;
   /** Chosen at a face's first submission and sent again on every retry, so no frame is recorded twice. */
   idempotencyKeys: Record<string, string>;
   submit: SubmitState;
@@ -86,6 +88,7 @@ export type ClipPanelEvent =
   | { type: 'TRACK_SELECTED'; trackId: number }
   | { type: 'FRAME_TOGGLED'; trackId: number; faceKey: string; isChosen: boolean }
   | { type: 'WATCHLIST_TOGGLED'; watchlistId: string; isChosen: boolean }
+  | { type: 'MODE_CHANGED'; mode: SearchMode }
   | { type: 'SUBMIT_STARTED'; trackId: number; idempotencyKeys: Record<string, string> }
   | { type: 'FRAMES_RECORDED'; trackId: number }
   | { type: 'SUBMIT_FAILED'; error: ActionError }
@@ -102,6 +105,7 @@ export function initialClipPanelState(watchlistIds: readonly string[]): ClipPane
     problem: null,
     actionError: null,
     chosenWatchlistIds: [...watchlistIds],
+    mode: 'rank',
     idempotencyKeys: {},
     submit: { phase: 'idle' },
     disposals: [],
@@ -229,6 +233,8 @@ export function clipPanelReducer(state: ClipPanelState, event: ClipPanelEvent): 
       const others = state.chosenWatchlistIds.filter((id) => id !== event.watchlistId);
       return { ...state, chosenWatchlistIds: event.isChosen ? [...others, event.watchlistId] : others };
     }
+    case 'MODE_CHANGED':
+      return { ...state, mode: event.mode };
     case 'SUBMIT_STARTED':
       if (!canSearch(state) || state.selectedTrackId !== event.trackId) return state;
       return { ...state, submit: { phase: 'recording', trackId: event.trackId }, idempotencyKeys: { ...state.idempotencyKeys, ...event.idempotencyKeys }, actionError: null };

@@ -26,6 +26,7 @@ import {
 } from './clip-panel-state';
 import type { SearchableWatchlist } from './probe-workbench';
 import { QualityBadge } from './quality-badge';
+import { SearchModeFields } from './search-mode-fields';
 import { WatchlistChoice } from './watchlist-choice';
 
 const UNREACHABLE = {
@@ -157,7 +158,8 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
         probeFaceId: probeFaceId!,
         extraProbeFaceIds,
         watchlistIds: state.chosenWatchlistIds,
-        mode: 'rank',
+        mode: state.mode,
+        threshold: state.mode === 'threshold' ? Number(data.get('threshold')) : undefined,
         listSize: Number(data.get('listSize')) || undefined,
         qualityOverrideReason: String(data.get('qualityOverrideReason') ?? '') || undefined,
         isOverdueReviewAcknowledged: data.get('isOverdueReviewAcknowledged') === 'on',
@@ -321,6 +323,7 @@ export function ClipPanel({ caseId, watchlists, defaultListSize }: { caseId: str
                   Candidates to list
                   <input name="listSize" type="number" min={1} max={50} defaultValue={defaultListSize} />
                 </label>
+                <SearchModeFields mode={state.mode} onModeChange={(mode) => dispatch({ type: 'MODE_CHANGED', mode })} modelId={chosenFaces[0]?.result.modelId ?? null} />
               </div>
               <WatchlistChoice watchlists={watchlists} chosenIds={state.chosenWatchlistIds} onToggle={(watchlistId, isChosen) => dispatch({ type: 'WATCHLIST_TOGGLED', watchlistId, isChosen })} />
               {needsOverride ? (

@@ -1,4 +1,5 @@
 import type { ActionError } from '@/lib/shared/errors';
+import type { SearchMode } from '@/lib/shared/schemas/search';
 import type { Box } from '@/lib/vision/geometry';
 import type { AnalyseResult, DetectResult } from '@/lib/vision/worker-protocol';
 
@@ -6,8 +7,6 @@ import type { AnalyseResult, DetectResult } from '@/lib/vision/worker-protocol';
 // the server actions) and reports what happened as events. Whatever must be let go of — an object URL
 // that nothing shows any more, a decoded image the worker holds — is put on `disposals` for the
 // component to revoke or release, so nothing is leaked when a still is replaced, reset or arrives late.
-
-export type SearchMode = 'rank' | 'threshold';
 
 export type FaceAnalysis =
   | { status: 'queued' }

@@ -5,7 +5,6 @@ import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { recordProbeFaceForSearch } from '@/lib/actions/probes';
 import { runSearch } from '@/lib/actions/searches';
 import { createVisionClient, type VisionClient } from '@/lib/client/vision-client';
-import { calibrationTableFor } from '@/lib/shared/calibration/false-match-rate';
 import { buildProbeFaceFormData, toProbeFaceInput } from '@/lib/shared/schemas/probe';
 import { VisionError } from '@/lib/vision/vision-error';
 import { FormError } from '@/components/ui/form-feedback';
@@ -30,6 +29,7 @@ import {
   type WorkbenchState,
 } from './probe-workbench-state';
 import { QualityBadge } from './quality-badge';
+import { SearchModeFields } from './search-mode-fields';
 import { WatchlistChoice } from './watchlist-choice';
 
 export type SearchableWatchlist = { id: string; name: string; faces: number; isReviewOverdue: boolean };
@@ -55,13 +55,6 @@ const UNREACHABLE = {
 function visionMessage(error: unknown): string {
   if (error instanceof VisionError) return VISION_MESSAGES[error.code] ?? error.message;
   return (error as Error)?.message ?? 'The image could not be analysed.';
-}
-
-// Threshold mode is offered in terms of measured false-match rates, not raw scores.
-function thresholdChoices(modelId: string): { fmr: number; score: number }[] {
-  return (calibrationTableFor(modelId)?.thresholds ?? []).filter(
-    (entry): entry is { fmr: number; score: number } => entry.score !== null && entry.fmr <= 1e-2,
-  );
 }
 
 async function sha256Hex(file: Blob): Promise<string> {
@@ -465,25 +458,7 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
               Candidates to list
               <input name="listSize" type="number" min={1} max={50} defaultValue={defaultListSize} />
             </label>
-            <label>
-              Mode
-              <select value={state.mode} onChange={(event) => dispatch({ type: 'MODE_CHANGED', mode: event.currentTarget.value as 'rank' | 'threshold' })}>
-                <option value="rank">Ranked list: the closest people, however weak</option>
-                <option value="threshold">Threshold: only scores rarer by chance than…</option>
-              </select>
-            </label>
-            {state.mode === 'threshold' && thresholdModelId ? (
-              <label>
-                Chance of a score this high between two different people
-                <select name="threshold" defaultValue={thresholdChoices(thresholdModelId)[1]?.score}>
-                  {thresholdChoices(thresholdModelId).map((choice) => (
-                    <option key={choice.fmr} value={choice.score}>
-                      1 in {(1 / choice.fmr).toLocaleString('en-GB')} comparisons
-                    </option>
-                  ))}
-                </select>
-              </label>
-            ) : null}
+            <SearchModeFields mode={state.mode} onModeChange={(mode) => dispatch({ type: 'MODE_CHANGED', mode })} modelId={thresholdModelId} />
           </div>
           <WatchlistChoice watchlists={watchlists} chosenIds={state.chosenWatchlistIds} onToggle={(watchlistId, isChosen) => dispatch({ type: 'WATCHLIST_TOGGLED', watchlistId, isChosen })} />
           {selectedResult?.quality.needsOverride || (tray.length >= 2 && trayNeedsOverride(state)) ? (

@@ -26,7 +26,7 @@ test.afterAll(() => {
   for (const path of made) rmSync(dirname(path), { recursive: true, force: true });
 });
 
-async function searchClip(page: Page, codec: ClipCodec): Promise<void> {
+async function searchClip(page: Page, codec: ClipCodec, mode: 'rank' | 'threshold'): Promise<void> {
   const clip = makeClip(CLIP_STILLS, { codec, secondsEach: 0.5 });
   made.push(clip.path);
   const sha256 = createHash('sha256').update(clip.bytes).digest('hex');
@@ -59,8 +59,13 @@ async function searchClip(page: Page, codec: ClipCodec): Promise<void> {
   const lists = page.getByRole('group', { name: 'Watch-lists to search' }).getByRole('checkbox');
   for (let index = 0; index < (await lists.count()); index += 1) await lists.nth(index).uncheck();
   await page.getByRole('checkbox', { name: new RegExp(WATCHLIST) }).check();
+  if (mode === 'threshold') {
+    await page.getByLabel('Mode').selectOption('threshold');
+    await page.getByLabel('Chance of a score this high between two different people').selectOption({ label: '1 in 100 comparisons' });
+  }
   await page.getByRole('button', { name: 'Search this track' }).click();
   await expect(page.getByRole('heading', { name: 'Search results' })).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('search-facts')).toContainText(mode === 'rank' ? /; top \d+ ·/ : /; threshold ·/);
 
   // The search page names the frame and the clip it came from.
   const provenance = page.getByTestId('probe-clip-frame');
@@ -116,6 +121,7 @@ test('an investigator drops an MP4 and a WebM clip, searches the proposed track,
   await expect(page.getByTestId('clip-status')).toHaveCount(0);
   await expect(page.getByTestId('clip-tracks')).toHaveCount(0);
 
-  await searchClip(page, 'h264');
-  await searchClip(page, 'vp8');
+  await searchClip(page, 'h264', 'rank');
+  // The clip form offers threshold mode as the still workbench does.
+  await searchClip(page, 'vp8', 'threshold');
 });

@@ -195,4 +195,13 @@ describe('the clip panel', () => {
     const state = run([...sampled(2), { type: 'WATCHLIST_TOGGLED', watchlistId: 'list-a', isChosen: false }]);
     expect(canSearch(state)).toBe(false);
   });
+
+  it('searches a ranked list unless threshold mode is chosen, and keeps the choice while frames are picked', () => {
+    expect(run(sampled(2)).mode).toBe('rank');
+    const state = run([...sampled(2), { type: 'MODE_CHANGED', mode: 'threshold' }]);
+    expect(state.mode).toBe('threshold');
+    expect(canSearch(state)).toBe(true);
+    const trackId = state.tracks[0]!.id;
+    expect(clipPanelReducer(state, { type: 'TRACK_SELECTED', trackId }).mode).toBe('threshold');
+  });
 });

@@ -4,6 +4,8 @@ export const MAX_LIST_SIZE = 50;
 export const DEFAULT_LIST_SIZE = 20;
 /** A probe of one person is at most this many faces: the primary one and up to nine more. */
 export const MAX_EXTRA_PROBE_FACES = 9;
+export const SEARCH_MODES = ['rank', 'threshold'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export const runSearchSchema = z
   .object({
@@ -18,7 +20,7 @@ export const runSearchSchema = z
       .refine((ids) => new Set(ids).size === ids.length, 'Each face can be part of the probe only once.')
       .default([]),
     watchlistIds: z.array(z.string().uuid('Unknown watch-list.')).min(1, 'Choose at least one watch-list.').max(50),
-    mode: z.enum(['rank', 'threshold']).default('rank'),
+    mode: z.enum(SEARCH_MODES).default('rank'),
     listSize: z.coerce.number().int().min(1).max(MAX_LIST_SIZE).optional(),
     /** Raw cosine score, for threshold mode. */
     threshold: z.coerce.number().min(-1).max(1).optional(),
