@@ -3,10 +3,10 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 // @ts-expect-error autocannon 9 ships no type declarations
 import autocannon from 'autocannon';
+import { parseCommandLine } from '../support/parse-args';
 
 // `npm run bench -- api [--clients 16] [--seconds 30] [--gallery 100000] [--port 3290] [--json]`
 //
@@ -34,22 +34,18 @@ type Phase = {
 const ROOT = process.cwd();
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      clients: { type: 'string', default: '16' },
-      seconds: { type: 'string', default: '30' },
-      gallery: { type: 'string', default: '100000' },
-      port: { type: 'string', default: '3290' },
-      json: { type: 'boolean', default: false },
-    },
+  const commandLine = parseCommandLine(argv, {
+    name: 'bench api',
+    usage: 'usage: npm run bench -- api [--clients 16] [--seconds 30] [--gallery 100000] [--port 3290] [--json]',
+    options: { clients: { type: 'string' }, seconds: { type: 'string' }, gallery: { type: 'string' }, port: { type: 'string' }, json: { type: 'boolean', default: false } },
   });
-  const options = { clients: Number(values.clients), seconds: Number(values.seconds), gallery: Number(values.gallery), port: Number(values.port), json: values.json };
-  if (![options.clients, options.seconds, options.gallery, options.port].every((value) => Number.isInteger(value) && value > 0)) {
-    throw new Error('usage: npm run bench -- api [--clients 16] [--seconds 30] [--gallery 100000] [--port 3290] [--json]');
-  }
-  return options;
+  return {
+    clients: commandLine.integer('clients', { min: 1, fallback: 16 }),
+    seconds: commandLine.integer('seconds', { min: 1, fallback: 30 }),
+    gallery: commandLine.integer('gallery', { min: 1, fallback: 100_000 }),
+    port: commandLine.integer('port', { min: 1, max: 65_535, fallback: 3290 }),
+    json: commandLine.values.json,
+  };
 }
 
 function percentile(sorted: number[], p: number): number {

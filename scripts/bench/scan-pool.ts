@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { EmbeddedVectorIndex } from '@/lib/server/vector/embedded-index';
 import type { VectorHit, VectorPoint } from '@/lib/server/vector/vector-index';
+import { parseCommandLine } from '../support/parse-args';
 import { generateGallery } from './search';
 
 // `npm run bench -- scan-pool [--n 100000] [--dim 512] [--workers 0,1,2] [--seconds 10] [--json]`
@@ -196,43 +196,32 @@ function round(value: number, digits: number): number {
 }
 
 function parseOptions(argv: string[]): Options {
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        n: { type: 'string', default: '100000' },
-        dim: { type: 'string', default: '512' },
-        workers: { type: 'string', default: '0,1,2' },
-        searches: { type: 'string', default: '2' },
-        seconds: { type: 'string', default: '10' },
-        'ping-rate': { type: 'string', default: '200' },
-        limit: { type: 'string', default: '50' },
-        seed: { type: 'string', default: '1' },
-        json: { type: 'boolean', default: false },
-      },
-    });
-    const positive = (name: string, text: string) => {
-      const value = Number(text);
-      if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
-      return value;
-    };
-    const workers = values.workers.split(',').map((text) => Number(text));
-    if (workers.some((value) => !Number.isInteger(value) || value < 0)) throw new Error('--workers must list non-negative integers');
-    return {
-      n: positive('n', values.n),
-      dim: positive('dim', values.dim),
-      workers,
-      searches: positive('searches', values.searches),
-      seconds: positive('seconds', values.seconds),
-      pingRate: positive('ping-rate', values['ping-rate']),
-      limit: positive('limit', values.limit),
-      seed: positive('seed', values.seed),
-      json: values.json,
-    };
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    console.error(USAGE);
-    process.exit(2);
-  }
+  const commandLine = parseCommandLine(argv, {
+    name: 'bench scan-pool',
+    usage: USAGE,
+    options: {
+      n: { type: 'string' },
+      dim: { type: 'string' },
+      workers: { type: 'string', default: '0,1,2' },
+      searches: { type: 'string' },
+      seconds: { type: 'string' },
+      'ping-rate': { type: 'string' },
+      limit: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const workers = commandLine.values.workers.split(',').map((text) => (/^\d+$/.test(text.trim()) ? Number(text) : Number.NaN));
+  if (workers.some((value) => !Number.isSafeInteger(value))) commandLine.fail(`--workers lists pool sizes (0 or more), such as 0,1,2, not ${JSON.stringify(commandLine.values.workers)}`);
+  return {
+    n: commandLine.integer('n', { min: 1, fallback: 100_000 }),
+    dim: commandLine.integer('dim', { min: 1, fallback: 512 }),
+    workers,
+    searches: commandLine.integer('searches', { min: 1, fallback: 2 }),
+    seconds: commandLine.integer('seconds', { min: 1, fallback: 10 }),
+    pingRate: commandLine.integer('ping-rate', { min: 1, fallback: 200 }),
+    limit: commandLine.integer('limit', { min: 1, fallback: 50 }),
+    seed: commandLine.integer('seed', { min: 1, fallback: 1 }),
+    json: commandLine.values.json,
+  };
 }

@@ -54,6 +54,12 @@ const UNKNOWN_FLAG_CASES = [
   ['bench pipeline', [...tsx, 'scripts/bench.ts', 'pipeline', '--bogus']],
   ['bench page', [...tsx, 'scripts/bench.ts', 'page', '--bogus']],
   ['bench verify', [...tsx, 'scripts/bench.ts', 'verify', '--bogus']],
+  ['bench scan-pool', [...tsx, 'scripts/bench.ts', 'scan-pool', '--bogus']],
+  ['bench api', [...tsx, 'scripts/bench.ts', 'api', '--bogus']],
+  ['bench clip', [...tsx, 'scripts/bench.ts', 'clip', '--bogus']],
+  ['eval build-degraded', [...tsx, 'scripts/eval.ts', 'build-degraded', '--bogus']],
+  ['eval degraded-study', [...tsx, 'scripts/eval.ts', 'degraded-study', '--bogus']],
+  ['api:client', [...tsx, 'scripts/api-client.ts', 'list', '--bogus']],
 ] as const;
 
 describe('command-line flags', () => {
@@ -62,7 +68,7 @@ describe('command-line flags', () => {
     for (const result of results) {
       const [first, second] = result.stderr.trim().split('\n');
       expect({ label: result.label, code: result.code, first }).toEqual({ label: result.label, code: 2, first: `${result.label}: unknown option --bogus` });
-      expect(second, result.label).toMatch(/^usage: /);
+      expect(second, result.label).toMatch(/^usage:/);
     }
     expect(existsSync(dataDir)).toBe(false);
     console.log(`[cli-flags] ${results.length} entry points refused --bogus with exit 2`);
@@ -81,6 +87,8 @@ describe('command-line flags', () => {
       ['eval identify: top 0', [...tsx, 'scripts/eval.ts', 'identify', '--gallery', 'g.csv', '--probes', 'p.csv', '--out', 'o.jsonl', '--top', '0'], 'eval identify: --top must be a whole number of at least 1, not 0'],
       ['bench: unknown kind', [...tsx, 'scripts/bench.ts', 'serch'], 'bench: unknown kind "serch"'],
       ['bench search: bad number', [...tsx, 'scripts/bench.ts', 'search', '--n', '1e5'], 'bench search: --n must be a whole number of at least 1, not "1e5"'],
+      ['bench scan-pool: bad pool sizes', [...tsx, 'scripts/bench.ts', 'scan-pool', '--workers', '0,two'], 'bench scan-pool: --workers lists pool sizes (0 or more), such as 0,1,2, not "0,two"'],
+      ['bench api: port out of range', [...tsx, 'scripts/bench.ts', 'api', '--port', '70000'], 'bench api: --port must be a whole number from 1 to 65535, not 70000'],
       ['verify-audit-export', ['scripts/verify-audit-export.mjs', 'export.json', '--bogus'], "verify-audit-export: Unknown option '--bogus'"],
     ] as const;
     const results = await invokeAll(cases.map(([label, args]) => [label, args] as const));
