@@ -339,10 +339,13 @@ export function stretchLevels(image: PixelImage, low: number, high: number): Rgb
   return { width: rgb.width, height: rgb.height, channels: 3, data: out };
 }
 
-/** Unsharp mask with a 3×3 binomial blur: out = in + amount × (in − blurred), per channel, edges clamped. */
-export function unsharpMask(image: RgbImage, amount: number): RgbImage {
+/**
+ * 3×3 binomial blur (σ ≈ 0.85 px) per channel, edges clamped, unrounded: the unsharp mask subtracts it
+ * from the image, and the degraded study rounds it to use it as a smoothing filter.
+ */
+export function binomialBlur3(image: RgbImage): Float64Array {
   const { width, height, data } = image;
-  const out = new Uint8Array(data.length);
+  const out = new Float64Array(data.length);
   const kernel = [1, 2, 1, 2, 4, 2, 1, 2, 1];
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -355,10 +358,21 @@ export function unsharpMask(image: RgbImage, amount: number): RgbImage {
             sum += kernel[(dy + 1) * 3 + dx + 1]! * data[(yy * width + xx) * 3 + c]!;
           }
         }
-        const value = data[(y * width + x) * 3 + c]!;
-        out[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(value + amount * (value - sum / 16))));
+        out[(y * width + x) * 3 + c] = sum / 16;
       }
     }
+  }
+  return out;
+}
+
+/** Unsharp mask with a 3×3 binomial blur: out = in + amount × (in − blurred), per channel, edges clamped. */
+export function unsharpMask(image: RgbImage, amount: number): RgbImage {
+  const { width, height, data } = image;
+  const blurred = binomialBlur3(image);
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i]!;
+    out[i] = Math.max(0, Math.min(255, Math.round(value + amount * (value - blurred[i]!))));
   }
   return { width, height, channels: 3, data: out };
 }
