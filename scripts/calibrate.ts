@@ -2,7 +2,10 @@
 //   [--dataset "words"]  FILE is written by `npm run eval -- identify … --save-embeddings FILE` (every gallery and probe embedding
 //   with its subject). Or `npm run calibrate -- --images DIR` to embed a folder of <subject>/<image> first.
 // Measures the impostor score distribution (every pair of embeddings of different subjects) and writes the
-// score → FMR table that lib/shared/calibration reads.
+// score → FMR table that lib/shared/calibration reads, with the id `<model>/<date>` that searches record.
+// Re-measuring after the embeddings changed: keep the table being replaced, renamed to
+// `<name>.<its measuredAt>.json` with `supersededBy` set to the new id, and registered in
+// false-match-rate.ts, so the searches it read still name it (a unit test fails on an unregistered table).
 //
 // `npm run calibrate -- --embeddings FILE --by-quality [--out-prefix lib/shared/calibration/faceplugin-fr-feature-512]`
 //   FILE from `npm run eval -- identify --index scan … --save-embeddings FILE` on a degraded protocol (gallery
@@ -183,6 +186,7 @@ if (flags['by-quality']) {
   const histogram = emptyHistogram();
   compare(rows, rows, true, histogram);
   const table = toTable(histogram, {
+    id: `${modelId}/${new Date().toISOString().slice(0, 10)}`,
     dataset,
     notes:
       `Impostor comparisons are every pair of images of different subjects (${rows.length} images, ${new Set(rows.map((r) => r.subject)).size} subjects); ` +

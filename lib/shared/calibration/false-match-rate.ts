@@ -1,4 +1,5 @@
 import fpFeature512 from './faceplugin-fr-feature-512.json';
+import fpFeature512Of20261127 from './faceplugin-fr-feature-512.2026-11-27.json';
 
 // Turns a raw cosine score into what it means: how often two *different* people score this high. The
 // tables are measured (scripts/calibrate.ts) on impostor pairs, per model id because scores from
@@ -10,9 +11,15 @@ import fpFeature512 from './faceplugin-fr-feature-512.json';
 export type ProbeQualityBand = 'good' | 'usable' | 'poor';
 
 export type CalibrationTable = {
-  /** Recorded with every search that used the table. A model's general table has the model id as its id. */
+  /** Recorded with every search that used the table; absent = the model id (the first general table). */
   id?: string;
   modelId: string;
+  /**
+   * Set on a table that was re-measured (the embeddings changed): the id of the table that replaced it.
+   * It stays registered so that the searches which recorded it still name what read their scores; no new
+   * search reads with it.
+   */
+  supersededBy?: string;
   /** Absent for a model's general table (gallery photographs against each other, any quality). */
   probeQuality?: ProbeQualityBand;
   dataset: string;
@@ -29,7 +36,9 @@ export type CalibrationTable = {
 // (BENCHMARKS.md, "Quality-aware calibration"). The first ones (usable, poor; 116 k and 82 k impostor
 // comparisons) over-claimed at 1 in 100 on the degraded evaluation probes (12 of 533, p = 0.01), so none is
 // registered yet and every band reads with the general table, which stayed honest.
-const ALL_TABLES = [fpFeature512] as CalibrationTable[];
+// The general table measured 2026-11-27 read the scores of every search before the 3×3 median went into
+// the embedding (issue 11); it is kept for those searches' provenance.
+const ALL_TABLES = [fpFeature512, fpFeature512Of20261127] as CalibrationTable[];
 
 export function calibrationTableId(table: CalibrationTable): string {
   return table.id ?? table.modelId;
@@ -42,12 +51,16 @@ const tablesById = new Map<string, CalibrationTable>(ALL_TABLES.map((table) => [
  * one, else the model's general table. Undefined for a model with no table at all.
  */
 export function calibrationTableFor(modelId: string, probeQuality?: ProbeQualityBand | null, tables: readonly CalibrationTable[] = ALL_TABLES): CalibrationTable | undefined {
-  const general = tables.find((table) => calibrationTableId(table) === modelId);
+  const current = tables.filter((table) => table.modelId === modelId && !table.supersededBy);
+  const general = current.find((table) => !table.probeQuality);
   if (!probeQuality) return general;
-  return tables.find((table) => table.modelId === modelId && table.probeQuality === probeQuality) ?? general;
+  return current.find((table) => table.probeQuality === probeQuality) ?? general;
 }
 
-/** A table by the id a search recorded; searches recorded before tables had ids used the model's general table. */
+/**
+ * A table by the id a search recorded, superseded ones included. Searches recorded before tables had ids
+ * (no id) read with the model's first general table, whose id is the model id.
+ */
 export function calibrationTableById(id: string | null | undefined, modelId: string): CalibrationTable | undefined {
   return tablesById.get(id ?? modelId);
 }
@@ -56,7 +69,8 @@ export function calibrationTableById(id: string | null | undefined, modelId: str
 export function describeCalibrationTable(table: CalibrationTable | undefined): string {
   if (!table) return 'No calibration table: these scores cannot be read as probabilities.';
   const band = table.probeQuality ? `probe faces of ${table.probeQuality} quality` : 'probe faces of any quality';
-  return `Scores read with the calibration measured for ${band} (${table.impostorComparisons.toLocaleString('en-GB')} impostor comparisons, ${table.measuredAt}).`;
+  const replaced = table.supersededBy ? ' It has since been re-measured; this search keeps the table it was read with.' : '';
+  return `Scores read with the calibration measured for ${band} (${table.impostorComparisons.toLocaleString('en-GB')} impostor comparisons, ${table.measuredAt}).${replaced}`;
 }
 
 export type FalseMatchRate = {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type CalibrationTable,
@@ -72,7 +74,7 @@ describe('calibration tables per probe-quality band', () => {
   const poor: CalibrationTable = { ...table, id: `${modelId}/poor-probes`, modelId, probeQuality: 'poor' };
 
   it('picks the table measured for the probe quality, and the general table for a band without one', () => {
-    expect(calibrationTableId(general)).toBe(modelId);
+    expect(calibrationTableId(general)).toBe(`${modelId}/2026-12-03`);
     expect(calibrationTableFor(modelId, 'poor', [general, poor])).toBe(poor);
     expect(calibrationTableFor(modelId, 'usable', [general, poor])).toBe(general);
     expect(calibrationTableFor(modelId, null, [general, poor])).toBe(general);
@@ -83,14 +85,36 @@ describe('calibration tables per probe-quality band', () => {
     for (const band of ['good', 'usable', 'poor'] as const) expect(calibrationTableFor(modelId, band)).toBe(general);
   });
 
-  it('reads a search recorded before band tables (no table id) with the general table', () => {
-    expect(calibrationTableById(null, modelId)).toBe(general);
-    expect(calibrationTableById(modelId, modelId)).toBe(general);
+  it('reads a search with the table it recorded, after that table was re-measured', () => {
+    const first = calibrationTableById(modelId, modelId)!;
+    expect(first.measuredAt).toBe('2026-11-27');
+    expect(first.supersededBy).toBe(calibrationTableId(general));
+    // No table id recorded (before tables had ids): the first general table read those scores.
+    expect(calibrationTableById(null, modelId)).toBe(first);
+    expect(calibrationTableById(calibrationTableId(general), modelId)).toBe(general);
+    expect(describeCalibrationTable(first)).toMatch(/2026-11-27.*since been re-measured/);
+    expect(describeCalibrationTable(general)).not.toMatch(/re-measured/);
+  });
+
+  it('never reads a new search with a superseded table, for any band', () => {
+    const retiredPoor: CalibrationTable = { ...poor, id: `${modelId}/poor-probes/old`, supersededBy: `${modelId}/poor-probes` };
+    expect(calibrationTableFor(modelId, 'poor', [general, retiredPoor])).toBe(general);
+    expect(calibrationTableFor(modelId, null, [calibrationTableById(modelId, modelId)!, general])).toBe(general);
   });
 
   it('describes the table used in words', () => {
     expect(describeCalibrationTable(general)).toMatch(/any quality/);
     expect(describeCalibrationTable(poor)).toMatch(/poor quality/);
     expect(describeCalibrationTable(undefined)).toMatch(/No calibration table/);
+  });
+
+  it('registers every table kept in lib/shared/calibration, each under its own id', () => {
+    const folder = join(process.cwd(), 'lib/shared/calibration');
+    const ids = readdirSync(folder)
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => JSON.parse(readFileSync(join(folder, name), 'utf8')) as CalibrationTable)
+      .map((stored) => calibrationTableId(stored));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(calibrationTableById(id, modelId), id).toBeDefined();
   });
 });
