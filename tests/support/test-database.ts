@@ -48,6 +48,28 @@ export async function createThrowawayPostgres(): Promise<ThrowawayPostgres | nul
   };
 }
 
+/** A store a test suite runs against; `open` answers null where the engine is not available here. */
+export type DatabaseEngine = { name: string; open(): Promise<Database | null>; cleanup(): Promise<void> };
+
+/**
+ * The two engines a store-backed suite runs on (`describe.each`): in-memory PGlite, and a throwaway
+ * database on the machine's PostgreSQL (skipped with a message when none answers, unless REQUIRE_POSTGRES=1).
+ */
+export function bothDatabaseEngines(): DatabaseEngine[] {
+  let postgres: ThrowawayPostgres | null = null;
+  return [
+    { name: 'PGlite (embedded)', open: () => openMemoryDatabase(), cleanup: async () => undefined },
+    {
+      name: 'PostgreSQL (127.0.0.1:5432)',
+      async open() {
+        postgres = await createThrowawayPostgres();
+        return postgres ? openDatabase({ databaseUrl: postgres.url }) : null;
+      },
+      cleanup: async () => postgres?.drop(),
+    },
+  ];
+}
+
 export async function countRows(database: Database, table: string): Promise<number> {
   const rows = await database.driver.query<{ n: string | number }>(`SELECT count(*) AS n FROM "${table}"`);
   return Number(rows[0]?.n ?? 0);

@@ -5,7 +5,7 @@ import { createActionDefiner } from '@/lib/server/actions/create-action-definer'
 import { createApiClientSpec } from '@/lib/server/actions/specs/api-clients';
 import { issueAccessToken } from '@/lib/server/api/api-token';
 import type { Actor } from '@/lib/server/auth/current-actor';
-import { openDatabase, type Database } from '@/lib/server/db/database';
+import type { Database } from '@/lib/server/db/database';
 import { bytesToEmbedding } from '@/lib/server/gallery/embedding-bytes';
 import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
@@ -15,7 +15,7 @@ import { getSharedFacePipeline } from '@/lib/server/vision/shared-face-pipeline'
 import { enrolmentActionFor } from '../../support/enrolment-action';
 import { hasLfw, lfwImage, lfwMissingMessage } from '../../support/lfw';
 import { changesSince, takeSnapshot } from '../../support/state-snapshot';
-import { countRows, createThrowawayPostgres, type ThrowawayPostgres } from '../../support/test-database';
+import { bothDatabaseEngines, countRows } from '../../support/test-database';
 
 // POST /api/v1/searches with several faces of one person, through the route handlers as Next.js calls
 // them (a real bearer token, a real multipart body), the real face models, the embedded index and the
@@ -39,19 +39,7 @@ const PEOPLE = ['Colin_Powell', 'Serena_Williams', 'Gerhard_Schroeder'] as const
 const PURPOSE = 'Identify a person stopped in the street who will not give their name';
 const holder = globalThis as { __rfrDatabase?: Promise<Database> };
 
-type Engine = { name: string; open(): Promise<Database | null>; cleanup(): Promise<void> };
-let postgres: ThrowawayPostgres | null = null;
-const engines: Engine[] = [
-  { name: 'PGlite (embedded)', open: () => openDatabase({}), cleanup: async () => undefined },
-  {
-    name: 'PostgreSQL (127.0.0.1:5432)',
-    async open() {
-      postgres = await createThrowawayPostgres();
-      return postgres ? openDatabase({ databaseUrl: postgres.url }) : null;
-    },
-    cleanup: async () => postgres?.drop(),
-  },
-];
+const engines = bothDatabaseEngines();
 
 afterAll(async () => {
   await closeVectorIndex();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActionDefiner } from '@/lib/server/actions/create-action-definer';
 import { runSearchSpec } from '@/lib/server/actions/specs/run-search';
 import type { Actor } from '@/lib/server/auth/current-actor';
-import { openDatabase, type Database } from '@/lib/server/db/database';
+import type { Database } from '@/lib/server/db/database';
 import { embeddingToBytes } from '@/lib/server/gallery/embedding-bytes';
 import { findSearchReviewForActor } from '@/lib/server/dal/search-review';
 import { loadWholeStory } from '@/lib/server/dal/whole-story';
@@ -13,7 +13,7 @@ import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector
 import { expectedFalsePositiveRate } from '@/lib/shared/calibration/false-match-rate';
 import { fuseScores } from '@/lib/vision/fuse-probe-faces';
 import { buildCaseworkFixture, type CaseworkFixture } from '../../support/casework-fixture';
-import { countRows, createThrowawayPostgres, type ThrowawayPostgres } from '../../support/test-database';
+import { bothDatabaseEngines, countRows } from '../../support/test-database';
 
 // Several faces of one person searched as one probe (issue 11 §3), through the real action
 // specification, the embedded vector index and the model's real calibration table, on PGlite and on
@@ -44,19 +44,7 @@ const PROBE_FACES = [
   vectorOf({ 0: 0.2, 1: 0.3, 2: 0.7, 3: 0.4 }, 102),
 ];
 
-type Engine = { name: string; open(): Promise<Database | null>; cleanup(): Promise<void> };
-let postgres: ThrowawayPostgres | null = null;
-const engines: Engine[] = [
-  { name: 'PGlite (embedded)', open: () => openDatabase({}), cleanup: async () => undefined },
-  {
-    name: 'PostgreSQL (127.0.0.1:5432)',
-    async open() {
-      postgres = await createThrowawayPostgres();
-      return postgres ? openDatabase({ databaseUrl: postgres.url }) : null;
-    },
-    cleanup: async () => postgres?.drop(),
-  },
-];
+const engines = bothDatabaseEngines();
 
 afterAll(async () => {
   await closeVectorIndex();
