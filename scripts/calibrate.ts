@@ -12,11 +12,20 @@
 //   rows and probe rows, each probe with the quality verdict the pipeline gave it). One table per probe-quality
 //   band (good, usable, poor): impostor comparisons are each probe of the band against every gallery image of
 //   another person — exactly what a search of that probe compares — written to `<prefix>.<band>.json`.
+//
+// `npm run calibrate -- --embeddings FILE --fit-probe-adapter [--lambda 30] [--out-dir lib/server/search/probe-adapters]`
+//   FILE from `npm run eval -- identify --index scan … --save-embeddings FILE` on a build-degraded protocol of
+//   people the evaluation never sees (`--exclude`): each probe person's photograph in every condition. Fits
+//   the probe adapter (lib/server/search/probe-adapter.ts): each degraded rendering → the same photograph's
+//   clean embedding, each clean one → itself, ridge towards the identity. Writes `<id>.bin` and `<id>.json`;
+//   a calibration table names it in `probeAdapterId` for searches to use it.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
 import type { CalibrationTable } from '@/lib/shared/calibration/false-match-rate';
+import { fitRidgeTowardsIdentity, PROBE_ADAPTERS_DIR, probeAdapterFileName, type ProbeAdapterManifest } from '@/lib/server/search/probe-adapter';
 import { embedImageFile } from './eval/embed-image-file';
 import { parseCommandLine } from './support/parse-args';
 
@@ -54,7 +63,7 @@ async function embedFolder(dir: string, perSubject: number): Promise<Row[]> {
 
 const commandLine = parseCommandLine(process.argv.slice(2), {
   name: 'calibrate',
-  usage: 'usage: npm run calibrate -- (--embeddings FILE [--by-quality [--out-prefix PREFIX]] | --images DIR [--per-subject 4]) [--out FILE] [--dataset TEXT]',
+  usage: 'usage: npm run calibrate -- (--embeddings FILE [--by-quality [--out-prefix PREFIX] | --fit-probe-adapter [--lambda 30] [--out-dir DIR]] | --images DIR [--per-subject 4]) [--out FILE] [--dataset TEXT]',
   options: {
     embeddings: { type: 'string' },
     images: { type: 'string' },
@@ -63,6 +72,9 @@ const commandLine = parseCommandLine(process.argv.slice(2), {
     dataset: { type: 'string' },
     'by-quality': { type: 'boolean' },
     'out-prefix': { type: 'string' },
+    'fit-probe-adapter': { type: 'boolean' },
+    lambda: { type: 'string' },
+    'out-dir': { type: 'string' },
   },
 });
 const flags = commandLine.values;
@@ -70,6 +82,9 @@ const dump = flags.embeddings;
 const imagesDir = flags.images;
 if (!dump === !imagesDir) commandLine.fail('give one of --embeddings FILE or --images DIR');
 const perSubject = commandLine.integer('per-subject', { min: 1, fallback: 4 });
+if (flags['fit-probe-adapter'] && !dump) commandLine.fail('--fit-probe-adapter needs --embeddings FILE');
+const lambda = flags.lambda === undefined ? 30 : Number(flags.lambda);
+if (!(lambda > 0) || !Number.isFinite(lambda)) commandLine.fail(`--lambda must be a positive number, not ${JSON.stringify(flags.lambda)}`);
 const rows = dump ? await readEmbeddingDump(resolve(dump)) : await embedFolder(resolve(imagesDir!), perSubject);
 const modelIds = new Set(rows.map((r) => r.modelId));
 if (modelIds.size !== 1) throw new Error(`embeddings come from ${modelIds.size} models; calibrate one model at a time`);
@@ -155,7 +170,40 @@ function report(table: CalibrationTable, out: string) {
 }
 
 const dataset = flags.dataset ?? (dump ? `embeddings from ${dump.split('/').pop()}` : `folder ${imagesDir}`);
-if (flags['by-quality']) {
+if (flags['fit-probe-adapter']) {
+  // One photograph per probe person, rendered in every condition: its clean rendering is the target.
+  const probes = rows.filter((r) => r.role === 'probe' && r.condition);
+  const clean = new Map(probes.filter((r) => r.condition === 'clean').map((r) => [r.subject, unit(r.embedding)]));
+  const pairs = probes.flatMap((r) => {
+    const target = clean.get(r.subject);
+    return target ? [{ input: r.condition === 'clean' ? target : unit(r.embedding), target }] : [];
+  });
+  if (clean.size === 0 || pairs.length <= clean.size) throw new Error(`${dump}: no clean and degraded renderings of the same people; run identify --index scan --save-embeddings on a build-degraded protocol`);
+  const dimension = pairs[0]!.input.length;
+  const started = performance.now();
+  const { matrix, pairs: count } = fitRidgeTowardsIdentity(pairs, dimension, lambda);
+  const measuredAt = new Date().toISOString().slice(0, 10);
+  const id = `${modelId}/degraded-probes-${measuredAt}`;
+  const bytes = Buffer.from(matrix.buffer, matrix.byteOffset, matrix.byteLength);
+  const manifest: ProbeAdapterManifest = {
+    id,
+    modelId,
+    dimension,
+    lambda,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    trainedOn: `${dataset}: ${count - clean.size} degraded renderings → the clean rendering of the same photograph, and ${clean.size} clean → themselves (${clean.size} people; conditions ${[...new Set(probes.map((r) => r.condition))].sort().join(', ')})`,
+    pairs: count,
+    measuredAt,
+  };
+  const dir = resolve(flags['out-dir'] ?? PROBE_ADAPTERS_DIR);
+  const base = join(dir, probeAdapterFileName(id));
+  await writeFile(`${base}.bin`, bytes);
+  await writeFile(`${base}.json`, `${JSON.stringify(manifest, null, 1)}\n`);
+  let offIdentity = 0;
+  for (let i = 0; i < dimension; i++) for (let j = 0; j < dimension; j++) offIdentity += (matrix[i * dimension + j]! - (i === j ? 1 : 0)) ** 2;
+  console.log(`${id}: ${count} pairs, λ ${lambda}, ‖M − I‖ ${Math.sqrt(offIdentity).toFixed(3)}, ${Math.round(performance.now() - started)} ms`);
+  console.log(`  wrote ${base}.bin and ${base}.json; name it in a calibration table's probeAdapterId to use it`);
+} else if (flags['by-quality']) {
   const gallery = rows.filter((r) => r.role === 'gallery');
   const probes = rows.filter((r) => r.role === 'probe');
   if (gallery.length === 0 || probes.length === 0) throw new Error('--by-quality needs a dump with gallery and probe rows (npm run eval -- identify --index scan --save-embeddings)');
@@ -198,4 +246,11 @@ if (flags['by-quality']) {
   }
   await writeFile(out, `${JSON.stringify(table, null, 1)}\n`);
   report(table, out);
+}
+
+function unit(vector: Float32Array): Float32Array {
+  let norm = 0;
+  for (const value of vector) norm += value * value;
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  return Float32Array.from(vector, (value) => value * scale);
 }

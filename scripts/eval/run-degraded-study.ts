@@ -24,6 +24,8 @@ import { readLabelledCsv } from '../support/read-csv';
 // small faces), caches every vector, then scores matching strategies per condition from the cache. It uses
 // the pipeline directly (an exact in-memory scan, one candidate per person), not the app: it is for
 // choosing what to build; what ships is measured through the app with `npm run eval -- identify`.
+// Its scores are of the embeddings as the pipeline gives them: the search's probe adapter
+// (lib/server/search/probe-adapter.ts, fitted afterwards on its output's kind of data) is not applied.
 
 // Each variant costs two recogniser passes per gallery image; on a shared 2-core machine the study keeps
 // to the four whose effect is worth knowing first (JPEG and grey+X variants are in variantOf for later).

@@ -8,6 +8,7 @@ import { createSubjectSearch, type SubjectCandidate, type SubjectSearch } from '
 import { openAppIdentification, type AppIdentification, type RecordedCandidate, type RecordedSearch } from './app-identification';
 import { type ProbeOutcome, summariseHonesty, summariseIdentification } from './identification-metrics';
 import { calibrationTableFor, calibrationTableId, describeExpectedFalsePositives, expectedFalsePositiveRate, falseMatchRate } from '@/lib/shared/calibration/false-match-rate';
+import { adaptProbeVector, loadProbeAdapter } from '@/lib/server/search/probe-adapter';
 import { parseCommandLine } from '../support/parse-args';
 import { readLabelledCsv } from '../support/read-csv';
 
@@ -171,7 +172,7 @@ export async function runIdentify(argv: readonly string[]): Promise<void> {
       }
     } else {
       result = await embedImageFile(pipeline, path, defaultEmbedImageOptions);
-      const found = result.embedding ? await scan!.search(result.embedding, top) : [];
+      const found = result.embedding ? await scan!.search(scanQueryVector(pipeline.recognizerId, result), top) : [];
       ({ candidates, search } = calibrateScanCandidates(pipeline.recognizerId, found, result, scan!.size));
     }
     totalMs += performance.now() - started;
@@ -263,6 +264,12 @@ function countBy(keys: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
   return counts;
+}
+
+/** The vector the app would search with: through the probe adapter of the table the search would read with. */
+function scanQueryVector(modelId: string, result: ImageEmbedding): Float32Array {
+  const table = calibrationTableFor(modelId, result.analysis?.quality.verdict);
+  return table?.probeAdapterId ? adaptProbeVector(loadProbeAdapter(table.probeAdapterId), result.embedding!) : result.embedding!;
 }
 
 /**

@@ -13,6 +13,7 @@ export const calibrateCandidate: ScoreCalibration = ({ modelId, probeQuality }) 
   const table = calibrationTableFor(modelId, probeQuality);
   return {
     tableId: table ? calibrationTableId(table) : null,
+    probeAdapterId: table?.probeAdapterId ?? null,
     calibrate({ rawScore, gallerySize }) {
       const fmr = table ? falseMatchRate(modelId, rawScore, table) : null;
       if (!fmr) throw new AppError('VALIDATION', `Scores of ${modelId} are not calibrated; run \`npm run calibrate\` for this model first.`);

@@ -7,6 +7,7 @@ import { bytesToEmbedding } from '@/lib/server/gallery/embedding-bytes';
 import { lockWatchlistVersions } from '@/lib/server/gallery/watchlist-version';
 import { getConfig } from '@/lib/server/config';
 import { searchWithinDeadline } from '@/lib/server/vector/search-within-deadline';
+import { adaptProbeVector, loadProbeAdapter } from '@/lib/server/search/probe-adapter';
 import type { VectorIndex } from '@/lib/server/vector/vector-index';
 import { AppError } from '@/lib/shared/errors';
 import { MAX_LIST_SIZE, type RunSearchInput } from '@/lib/shared/schemas/search';
@@ -20,6 +21,8 @@ import type { SearchPolicy } from '@/lib/server/settings/search-policy';
 export type ScoreCalibration = (input: { modelId: string; probeQuality: 'good' | 'usable' | 'poor' }) => {
   /** Null for a model with no table: `calibrate` then refuses, so only a search with no candidates records. */
   tableId: string | null;
+  /** The probe adapter the table goes with, applied to every probe vector before the index is asked; null for none. */
+  probeAdapterId?: string | null;
   calibrate(input: { rawScore: number; gallerySize: number }): { falseMatchRate: number; expectedFpir: number };
 };
 
@@ -219,10 +222,17 @@ export async function runFaceSearch(options: {
   // max over the faces (score fusion by max, BENCHMARKS.md "Several degraded frames of one person"),
   // remembering which face gave it. Sorting all hits by score and keeping a person's first hit is that
   // max; equal scores keep the earlier face.
+  //
+  // One table for the whole search, picked by the quality the server measured on the probe face: a
+  // degraded probe's impostor scores are distributed differently from a clean one's. A set of faces reads
+  // its scores from its best face's band, the verdict the policy judged it by. The table names the probe
+  // adapter its scores go with: every probe vector passes through it (the stored embedding does not).
+  const calibration = options.calibrate({ modelId, probeQuality: probeSetVerdict(target) });
+  const adapter = calibration.probeAdapterId ? loadProbeAdapter(calibration.probeAdapterId) : null;
   const probeFaces = probeFacesOf(target);
   const deadlineMs = options.indexTimeoutMs ?? getConfig().vectorSearchTimeoutMs;
   const hitsPerFace = gallerySize === 0 ? [] : await Promise.all(probeFaces.map((face) => searchWithinDeadline(index, modelId, {
-    vector: bytesToEmbedding(face.embedding),
+    vector: adapter ? adaptProbeVector(adapter, bytesToEmbedding(face.embedding)) : bytesToEmbedding(face.embedding),
     limit: Math.min(listSize * 4 + 10, MAX_HITS),
     watchlistIds: target.watchlistIds,
     ...(input.mode === 'threshold' ? { minScore: input.threshold } : {}),
@@ -245,10 +255,6 @@ export async function runFaceSearch(options: {
     })
     .slice(0, listSize);
 
-  // One table for the whole search, picked by the quality the server measured on the probe face: a
-  // degraded probe's impostor scores are distributed differently from a clean one's.
-  // A set of faces reads its scores from its best face's band, the verdict the policy judged it by.
-  const calibration = options.calibrate({ modelId, probeQuality: probeSetVerdict(target) });
   // Keep the figures honest for several faces: each impostor in the gallery had k chances (one per probe
   // face) to score this high, so the search made k × N comparisons, not N. The expected FPIR is worked
   // out for k × N as if independent, 1 − (1 − FMR)^(kN); frames of one person are positively

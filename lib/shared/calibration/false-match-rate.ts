@@ -20,6 +20,13 @@ export type CalibrationTable = {
    * search reads with it.
    */
   supersededBy?: string;
+  /**
+   * The probe adapter (lib/server/search/probe-adapter.ts) a search applies to its probe vectors before
+   * reading their scores with this table, so the table a search records also says how it searched.
+   * The table is measured on unadapted gallery pairs; BENCHMARKS.md shows it stays conservative for
+   * adapted probes ("A probe adapter for degraded faces").
+   */
+  probeAdapterId?: string;
   /** Absent for a model's general table (gallery photographs against each other, any quality). */
   probeQuality?: ProbeQualityBand;
   dataset: string;
@@ -70,7 +77,8 @@ export function describeCalibrationTable(table: CalibrationTable | undefined): s
   if (!table) return 'No calibration table: these scores cannot be read as probabilities.';
   const band = table.probeQuality ? `probe faces of ${table.probeQuality} quality` : 'probe faces of any quality';
   const replaced = table.supersededBy ? ' It has since been re-measured; this search keeps the table it was read with.' : '';
-  return `Scores read with the calibration measured for ${band} (${table.impostorComparisons.toLocaleString('en-GB')} impostor comparisons, ${table.measuredAt}).${replaced}`;
+  const adapted = table.probeAdapterId ? ' Probe faces were searched through the degraded-face adapter that goes with it.' : '';
+  return `Scores read with the calibration measured for ${band} (${table.impostorComparisons.toLocaleString('en-GB')} impostor comparisons, ${table.measuredAt}).${adapted}${replaced}`;
 }
 
 export type FalseMatchRate = {

@@ -7,6 +7,8 @@ import { issueAccessToken } from '@/lib/server/api/api-token';
 import type { Actor } from '@/lib/server/auth/current-actor';
 import type { Database } from '@/lib/server/db/database';
 import { bytesToEmbedding } from '@/lib/server/gallery/embedding-bytes';
+import { adaptProbeVector, loadProbeAdapter } from '@/lib/server/search/probe-adapter';
+import { calibrationTableFor } from '@/lib/shared/calibration/false-match-rate';
 import { syncVectorIndex } from '@/lib/server/gallery/sync-vector-index';
 import { cropStoreFor } from '@/lib/server/storage/crop-store';
 import { closeVectorIndex, getVectorIndex } from '@/lib/server/vector/get-vector-index';
@@ -143,9 +145,11 @@ describe.skipIf(!hasLfw).each(engines)('POST /api/v1/searches with several faces
     expect(new Set(recorded.map((face) => face.probeFace.probe.caseId)).size).toBe(1);
     expect(await prisma.search.findUniqueOrThrow({ where: { id: search.id }, select: { probeFaceId: true } })).toEqual({ probeFaceId: recorded[0]!.probeFaceId });
 
-    // Max fusion, worked out here from the stored vectors: each candidate's score is its best over the
+    // Max fusion, worked out here from the stored vectors (each probe vector through the probe adapter
+    // the model's table names, as the search looks with it): each candidate's score is its best over the
     // three probe faces and its enrolled faces, and bestProbeFacePosition is the face that gave it.
-    const probeVectors = recorded.map((face) => bytesToEmbedding(face.probeFace.embedding));
+    const adapter = loadProbeAdapter(calibrationTableFor((await getSharedFacePipeline()).recognizerId)!.probeAdapterId!);
+    const probeVectors = recorded.map((face) => adaptProbeVector(adapter, bytesToEmbedding(face.probeFace.embedding)));
     const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
     for (const candidate of search.candidates) {
       const enrolled = await prisma.enrolledFace.findMany({ where: { subjectId: candidate.subject.id }, select: { embedding: true } });
