@@ -24,6 +24,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadFacePipeline } from '@/lib/server/vision/load-face-pipeline';
+import { normaliseL2 } from '@/lib/vision/face-recognizer';
 import type { CalibrationTable } from '@/lib/shared/calibration/false-match-rate';
 import { fitRidgeTowardsIdentity, PROBE_ADAPTERS_DIR, probeAdapterFileName, type ProbeAdapterManifest } from '@/lib/server/search/probe-adapter';
 import { embedImageFile } from './eval/embed-image-file';
@@ -173,10 +174,10 @@ const dataset = flags.dataset ?? (dump ? `embeddings from ${dump.split('/').pop(
 if (flags['fit-probe-adapter']) {
   // One photograph per probe person, rendered in every condition: its clean rendering is the target.
   const probes = rows.filter((r) => r.role === 'probe' && r.condition);
-  const clean = new Map(probes.filter((r) => r.condition === 'clean').map((r) => [r.subject, unit(r.embedding)]));
+  const clean = new Map(probes.filter((r) => r.condition === 'clean').map((r) => [r.subject, normaliseL2(r.embedding)]));
   const pairs = probes.flatMap((r) => {
     const target = clean.get(r.subject);
-    return target ? [{ input: r.condition === 'clean' ? target : unit(r.embedding), target }] : [];
+    return target ? [{ input: r.condition === 'clean' ? target : normaliseL2(r.embedding), target }] : [];
   });
   if (clean.size === 0 || pairs.length <= clean.size) throw new Error(`${dump}: no clean and degraded renderings of the same people; run identify --index scan --save-embeddings on a build-degraded protocol`);
   const dimension = pairs[0]!.input.length;
@@ -246,11 +247,4 @@ if (flags['fit-probe-adapter']) {
   }
   await writeFile(out, `${JSON.stringify(table, null, 1)}\n`);
   report(table, out);
-}
-
-function unit(vector: Float32Array): Float32Array {
-  let norm = 0;
-  for (const value of vector) norm += value * value;
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  return Float32Array.from(vector, (value) => value * scale);
 }
