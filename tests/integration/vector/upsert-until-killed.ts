@@ -1,6 +1,7 @@
 // Child process for the vector contract test: writes to the embedded index for ever, printing each
 // write once it has been acknowledged (the promise resolved). The test SIGKILLs it part-way through.
 //   acked <id,id,…>    these points were upserted
+//   erasing <id,id,…>  a delete of these points has started (the kill may land before or after it is durable)
 //   erased <id,id,…>   these points were deleted
 import { randomUUID } from 'node:crypto';
 import { EmbeddedVectorIndex } from '@/lib/server/vector/embedded-index';
@@ -22,6 +23,7 @@ for (let batch = 0; ; batch++) {
   // Erase a few of the previous batch: deletions compact, so the kill also meets snapshot rewrites.
   const erased = previous.slice(0, 5);
   if (erased.length > 0) {
+    process.stdout.write(`erasing ${erased.join(',')}\n`);
     await index.deleteByIds(modelId!, erased);
     process.stdout.write(`erased ${erased.join(',')}\n`);
   }

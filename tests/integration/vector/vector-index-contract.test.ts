@@ -387,6 +387,9 @@ for (const adapter of adapters) {
       for (const writesBeforeKill of [3, 6, 9]) {
         const log = await runUntilKilled(directory, modelId, writesBeforeKill);
         log.acked.forEach((id) => live.add(id));
+        // A delete the kill interrupted may or may not have become durable: either state is allowed,
+        // so those points leave the set that must survive without joining the set that must be gone.
+        log.erasing.forEach((id) => live.delete(id));
         log.erased.forEach((id) => {
           live.delete(id);
           erased.add(id);
@@ -486,12 +489,16 @@ async function filesContainAny(files: string[], points: VectorPoint[]): Promise<
 }
 
 /** Runs a child process that writes until it is SIGKILLed; returns the writes it had acknowledged. */
-async function runUntilKilled(directory: string, modelId: string, writesBeforeKill: number): Promise<{ acked: string[]; erased: string[] }> {
+async function runUntilKilled(
+  directory: string,
+  modelId: string,
+  writesBeforeKill: number,
+): Promise<{ acked: string[]; erasing: string[]; erased: string[] }> {
   const script = fileURLToPath(new URL('./upsert-until-killed.ts', import.meta.url));
   const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', script, directory, modelId, String(DIM)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const result = { acked: [] as string[], erased: [] as string[] };
+  const result = { acked: [] as string[], erasing: [] as string[], erased: [] as string[] };
   let writes = 0;
   let buffered = '';
   await new Promise<void>((resolve, reject) => {
@@ -504,7 +511,10 @@ async function runUntilKilled(directory: string, modelId: string, writesBeforeKi
       for (const line of lines) {
         const [kind, ids] = line.split(' ');
         if (kind === 'acked') result.acked.push(...ids!.split(','));
-        else if (kind === 'erased') result.erased.push(...ids!.split(','));
+        else if (kind === 'erasing') {
+          result.erasing.push(...ids!.split(','));
+          continue;
+        } else if (kind === 'erased') result.erased.push(...ids!.split(','));
         else continue;
         writes++;
         if (writes === writesBeforeKill) child.kill('SIGKILL');
