@@ -102,7 +102,7 @@ export function ProbeWorkbench({ caseId, watchlists, defaultListSize }: { caseId
     isMounted.current = true;
     const client = createVisionClient({ onBackendChanged: (next, reason) => setBackend(`${next} (${reason})`) });
     vision.current = client;
-    client.ready().then((init) => setBackend(`${init.backend}${init.backend === 'wasm' ? `, ${init.numThreads} threads` : ''}`)).catch(() => {});
+    client.ready().then((init) => setBackend(`${init.backend}${init.backend === 'wasm' ? `, ${init.numThreads} ${init.numThreads === 1 ? 'thread' : 'threads'}` : ''}`)).catch(() => {});
     return () => {
       isMounted.current = false;
       letGo(everythingHeld(latest.current), client);
