@@ -25,16 +25,25 @@ export async function chooseBackend(preference: WorkerBackendPreference = 'auto'
   return hasGpu ? 'webgpu' : 'wasm';
 }
 
+/**
+ * WASM threads for the worker's ORT pool. Threads need SharedArrayBuffer, i.e. a cross-origin-isolated page.
+ * One core is left to the page (its main thread draws, hashes and decodes video while the worker infers):
+ * ORT's threads spin while they wait for each other, so a pool as large as the machine loses whenever
+ * anything else runs. On a 2-core machine 1 thread took a 1920×1080 still to its boxes in 1.4 s against
+ * 2.9–3.2 s with 2 (BENCHMARKS.md "Speed on real frames", `npm run bench -- page`).
+ */
+export function chooseWasmThreads({ isIsolated, cores, requested }: { isIsolated: boolean; cores: number; requested?: number | undefined }): number {
+  if (!isIsolated) return 1;
+  return Math.max(1, Math.min(requested ?? Math.min(4, cores - 1), cores));
+}
+
 export function configureOrtWeb(options: { wasmPaths?: string; numThreads?: number } = {}): number {
   ort.env.wasm.wasmPaths = options.wasmPaths ?? '/ort/';
-  // Threads need SharedArrayBuffer, which needs cross-origin isolation (COOP/COEP headers).
-  const isIsolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-  // One core is left to the page (its main thread draws, hashes and decodes video while the worker
-  // infers): ORT's threads spin while they wait for each other, so a pool as large as the machine loses
-  // whenever anything else runs. On a 2-core machine 1 thread took a 1920×1080 still to its boxes in
-  // 1.4 s against 2.9–3.2 s with 2 (BENCHMARKS.md "Speed on real frames", `npm run bench -- page`).
-  const threads = isIsolated ? Math.max(1, Math.min(options.numThreads ?? Math.min(4, cores - 1), cores)) : 1;
+  const threads = chooseWasmThreads({
+    isIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+    cores: globalThis.navigator?.hardwareConcurrency ?? 1,
+    requested: options.numThreads,
+  });
   ort.env.wasm.numThreads = threads;
   ort.env.wasm.simd = true;
   // Already inside a worker: ORT's own proxy worker would only add a hop.
