@@ -5,7 +5,7 @@ import { startBrowserHarness } from '../eval/browser-vision-harness';
 import { hasFfmpeg, makeClip, type ClipCodec } from '../support/make-clip';
 import { parseCommandLine } from '../support/parse-args';
 
-// `npm run bench -- clip [--codec h264,vp8,vp9] [--stills 6] [--seconds-each 0.5] [--threads 2] [--json]`
+// `npm run bench -- clip [--codec h264,vp8,vp9] [--stills 6] [--seconds-each 0.5] [--threads N] [--json]` (threads: the app's own choice unless given)
 // What a short CCTV clip costs in the browser, stage by stage, on the code the case page ships: the
 // clip's SHA-256, opening it in a <video> element, seeking + grabbing each sampled frame as an
 // ImageBitmap (lib/client/clip-sampler.ts), the worker's analyse-frame (transfer, detection, landmarks,
@@ -13,7 +13,7 @@ import { parseCommandLine } from '../support/parse-args';
 // tracks (lib/vision/track-faces.ts). The clips are made by ffmpeg from LFW stills of one person
 // (640×480, each still held for --seconds-each), in a temp folder, and deleted afterwards.
 
-const usage = 'usage: npm run bench -- clip [--codec h264,vp8,vp9] [--stills 6] [--seconds-each 0.5] [--threads 2] [--json]';
+const usage = 'usage: npm run bench -- clip [--codec h264,vp8,vp9] [--stills 6] [--seconds-each 0.5] [--threads N] [--json]';
 const lfwPerson = resolve(process.cwd(), '../shared/data/lfw/images/Colin_Powell');
 
 const pageSource = `
@@ -68,14 +68,16 @@ export async function run(argv: string[]): Promise<void> {
   const stills = cli.integer('stills', { min: 1, max: 60, fallback: 6 });
   const secondsEach = Number(cli.values['seconds-each'] ?? 0.5);
   if (!(secondsEach > 0 && secondsEach <= 10)) cli.fail('--seconds-each must be a number of seconds from 0 to 10');
-  const numThreads = cli.integer('threads', { min: 1, max: 16, fallback: 2 });
+  // Without --threads the worker picks its threads as the case page's does, so the figures are the user's.
+  const requestedThreads = cli.values.threads === undefined ? undefined : cli.integer('threads', { min: 1, max: 16, fallback: 1 });
   const files = Array.from({ length: stills }, (_, i) => join(lfwPerson, `Colin_Powell_${String(i + 3).padStart(4, '0')}.jpg`));
 
   const harness = await startBrowserHarness({ extraPageSource: pageSource });
   const rows: Record<string, unknown>[] = [];
+  let numThreads = 0;
   try {
-    const options = { backend: 'wasm', numThreads };
-    await harness.init(options as never);
+    const options = { backend: 'wasm', ...(requestedThreads ? { numThreads: requestedThreads } : {}) };
+    ({ numThreads } = await harness.init(options as never));
     for (const codec of codecs) {
       const clip = makeClip(files, { codec, secondsEach });
       try {
@@ -109,6 +111,6 @@ export async function run(argv: string[]): Promise<void> {
     console.log(JSON.stringify({ cpus: cpus().length, numThreads, rows }, null, 2));
     return;
   }
-  console.log(`clip bench: ${stills} LFW stills × ${secondsEach} s, 640×480, browser WASM ${numThreads} threads, ${cpus().length} CPUs (models already loaded)`);
+  console.log(`clip bench: ${stills} LFW stills × ${secondsEach} s, 640×480, browser WASM ${numThreads} thread${numThreads === 1 ? '' : 's'}, ${cpus().length} CPUs (models already loaded)`);
   console.table(rows);
 }
